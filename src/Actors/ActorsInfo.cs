@@ -1,0 +1,6 @@
+namespace XcsCt.Actors;
+
+internal static class ActorsInfo
+{
+    public const string SystemName = "xcsct";
+}
