@@ -1,1 +1,12 @@
-return 0;
+using Spectre.Console.Cli;
+using XcsCt.Host.Commands;
+
+var app = new CommandApp();
+app.Configure(config =>
+{
+    config.SetApplicationName("xcsct");
+    config.PropagateExceptions();
+    config.AddCommand<VersionCommand>("version").WithDescription("Print the program version.");
+    // Commands are registered here, one line each.
+});
+return CliErrors.Run(() => app.Run(args));
