@@ -105,7 +105,7 @@ public static class EmfMaps
         var gL = new double[nb];
         var gH = new double[nb];
         var gT = new double[nb];
-        EmfCalculator.FillWeights(pz, s.Windows, axis, global, first, gL, gH, gT);
+        EmfCalculator.FillWeights(pz, s.Windows, s.Spreading, axis, global, first, gL, gH, gT);
 
         int rows = spectra.Shape.Rows / k, cols = spectra.Shape.Cols / k;
         int outPixels = rows * cols;
@@ -197,7 +197,7 @@ public static class EmfMaps
             ReadOnlySpan<double> wL = gL, wH = gH, wT = gT;
             if (own)
             {
-                EmfCalculator.FillWeights(pz, s.Windows, spectra.Axis, shift, first, sc.WL, sc.WH, sc.WT);
+                EmfCalculator.FillWeights(pz, s.Windows, s.Spreading, spectra.Axis, shift, first, sc.WL, sc.WH, sc.WT);
                 wL = sc.WL; wH = sc.WH; wT = sc.WT;
             }
             profileCounts = EmfCalculator.Dot(n, wT);

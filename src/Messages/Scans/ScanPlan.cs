@@ -34,6 +34,17 @@ public sealed record ScanPlan(
 {
     private FrameBatch[]? _batches;
 
+    /// <summary>Copy for <c>with</c>: the cached batch plan is not copied (it depends on the copied values).</summary>
+    private ScanPlan(ScanPlan original)
+    {
+        Rows = original.Rows;
+        Cols = original.Cols;
+        Bins = original.Bins;
+        TileSize = original.TileSize;
+        BatchFrames = original.BatchFrames;
+        FrameCounts = original.FrameCounts;
+    }
+
     [IgnoreMember]
     public int TilesDown => (Rows + TileSize - 1) / TileSize;
 
