@@ -49,7 +49,7 @@ public static class ScanOutputs
         }
         var undefined = new List<PixelIndex>();
         foreach (var (row, col) in r.Map.Undefined()) undefined.Add(new PixelIndex(row, col));
-        double centroid = r.Peak?.CentroidKeV ?? r.Settings.Geometry.ComptonLineKeV;
+        double centroid = r.Peak?.CentroidKeV ?? double.NaN; // null in summary.json when not fitted
         return new ScanSummary(r.Experiment, r.Scan, r.Spectra.Frames, SummaryEvents.From(r.Spectra.Events),
             centroid, r.ShiftKeV, new Estimate(r.Global.Value, r.Global.Sigma), components, liSummary, undefined);
     }

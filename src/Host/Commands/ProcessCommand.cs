@@ -5,6 +5,7 @@ using XcsCt.Domain;
 using XcsCt.Domain.Compton;
 using XcsCt.Domain.Detector;
 using XcsCt.Domain.Formats;
+using AnalysisSettings = XcsCt.Domain.Compton.AnalysisSettings;
 using XcsCt.Domain.Pipeline;
 using XcsCt.Domain.Spectra;
 
