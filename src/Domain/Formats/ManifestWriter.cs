@@ -138,7 +138,8 @@ public static class ManifestWriter
         var text = new StringWriter(CultureInfo.InvariantCulture);
         text.WriteLine("# XCS-CT experiment manifest (FORMATS.md); relative paths are relative to this file");
         new YamlStream(new YamlDocument(root)).Save(text, assignAnchors: false);
-        return text.ToString();
+        string yaml = text.ToString();
+        return yaml.EndsWith('\n') ? yaml : yaml + "\n";
     }
 
     private static YamlScalarNode Number(double value) =>
