@@ -269,6 +269,10 @@ public class ManifestTests
         var fromYaml = ParseIn(dir, Example);
         Assert.Equal(ManifestWriter.ToYaml(fromYaml, dir.Path), ManifestWriter.ToYaml(fromJson, dir.Path));
 
+        Assert.Equal(ManifestWriter.ToYaml(fromYaml, dir.Path), ManifestWriter.ToYaml(ManifestReader.Parse(json.Replace("  ", "\t"), dir.Path, "request body"), dir.Path));
+
+        Assert.Equal("e1", ParseIn(dir, "{experiment: e1, scans: [{id: a, time_s: 0, z_um: 0, frames: [dark.bin]}]}").Experiment); // YAML flow style
+
         var e = Fails(dir, json.Replace("\"window\": 3", "\"window\": \"3\"").Replace("\"rows\"", "\"row\""), "bad.json");
         Assert.Contains("corrections.window: expected a number, found the quoted string \"3\"", e.Message);
         Assert.Contains("line 4, col 17, detector.row: unknown key", e.Message);
