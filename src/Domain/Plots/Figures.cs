@@ -188,16 +188,24 @@ public static class Figures
                 grid[r, c] = double.IsFinite(v) ? v : double.NaN;
                 if (double.IsFinite(v)) finite.Add(v);
             }
+        if (finite.Count == 0)
+        {
+            // ScottPlot cannot scale a heatmap without one finite cell: show the grid as undefined
+            // (uniform light grey) and say why, rather than failing the whole scan's outputs.
+            for (int r = 0; r < rows; r++)
+                for (int c = 0; c < cols; c++) grid[r, c] = 0.8;
+            plot.Add.Annotation("no pixel has an EMF (too few counts in the high window)");
+        }
         var heatmap = plot.Add.Heatmap(grid);
-        heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+        if (finite.Count == 0) heatmap.Colormap = new ScottPlot.Colormaps.Grayscale();
+        // The range is set before the colour map: ScottPlot derives a range from the data when the
+        // colour map is assigned, which fails on a map without any defined pixel.
+        var (lo, hi) = finite.Count > 0 ? ColourRange(finite) : (0.0, 1.0);
+        heatmap.ManualRange = new ScottPlot.Range(lo, hi);
+        if (finite.Count > 0) heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
         heatmap.NaNCellColor = NaNGrey;
         heatmap.FlipVertically = true; // row 0 at the bottom: y grows with the row index, as the y axis of result.nxs
         heatmap.Rectangle = new CoordinateRect(0, cols * pitchMm, 0, rows * pitchMm);
-        if (finite.Count > 0)
-        {
-            var (lo, hi) = ColourRange(finite);
-            heatmap.ManualRange = new ScottPlot.Range(lo, hi);
-        }
         var bar = plot.Add.ColorBar(heatmap);
         bar.Label = "EMF";
         bar.LabelStyle.FontSize = 16;

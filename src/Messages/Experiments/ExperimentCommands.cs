@@ -30,7 +30,7 @@ public static class ExperimentCommands
         [property: Key(1)] string ScanId,
         [property: Key(2)] JobRef Job) : IExperimentCommand;
 
-    /// <summary>From a scan entity: its final outcome, to be recorded. Replies <see cref="ExperimentReplies.ScanOutcomeRecorded"/>.</summary>
+    /// <summary>From a scan entity: its final outcome, to be recorded. Acknowledged with the scan's <c>OutcomeRecorded</c>.</summary>
     [MessagePackObject]
     public sealed record RecordScanOutcome(
         [property: Key(0)] string ExperimentId,
@@ -57,9 +57,6 @@ public static class ExperimentReplies
 
     [MessagePackObject]
     public sealed record ExperimentRejected([property: Key(0)] string ExperimentId, [property: Key(1)] string Reason) : IXcsProtocol;
-
-    [MessagePackObject]
-    public sealed record ScanOutcomeRecorded([property: Key(0)] string ExperimentId, [property: Key(1)] string ScanId, [property: Key(2)] int Generation) : IXcsProtocol;
 
     /// <summary>Every scan of the experiment and where it stands; <c>Registered</c> false for an unknown experiment.</summary>
     [MessagePackObject]

@@ -48,6 +48,8 @@ public static class ScanCommands
     /// From a tile: the batches it has applied (in memory) and those durable in its latest
     /// snapshot. <c>Recovered</c> marks the first report of an incarnation that restarted from
     /// stored state: anything applied before but not durable was lost and must be sent again.
+    /// <c>Settled</c> marks the answer to a checkpoint request made once every batch was
+    /// delivered: a delivered batch missing from it was lost on the way.
     /// </summary>
     [MessagePackObject]
     public sealed record TileReport(
@@ -57,7 +59,8 @@ public static class ScanCommands
         [property: Key(3)] int Generation,
         [property: Key(4)] BatchSet Applied,
         [property: Key(5)] BatchSet Durable,
-        [property: Key(6)] bool Recovered) : IScanCommand;
+        [property: Key(6)] bool Recovered,
+        [property: Key(7)] bool Settled) : IScanCommand;
 
     /// <summary>From a tile: its final spectra are written to the result directory.</summary>
     [MessagePackObject]

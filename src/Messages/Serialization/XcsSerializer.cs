@@ -49,7 +49,7 @@ public sealed class XcsSerializer(ExtendedActorSystem system) : SerializerWithSt
         [typeof(ExperimentQueries.GetExperimentStatus)] = "xq1",
         [typeof(ExperimentReplies.ExperimentAccepted)] = "xr1",
         [typeof(ExperimentReplies.ExperimentRejected)] = "xr2",
-        [typeof(ExperimentReplies.ScanOutcomeRecorded)] = "xr3",
+        // "xr3" retired before release: never reuse it
         [typeof(ExperimentReplies.ExperimentStatus)] = "xr4",
         [typeof(ExperimentEvents.ExperimentRegistered)] = "xv1",
         [typeof(ExperimentEvents.ScanAdded)] = "xv2",

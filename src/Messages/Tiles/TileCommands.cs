@@ -41,14 +41,15 @@ public static class TileCommands
         [property: Key(2)] int Tile,
         [property: Key(3)] int Generation) : ITileCommand;
 
-    /// <summary>Write the tile's spectra to <c>Directory</c> (temporary name, then rename); replies <c>TileResultWritten</c> to the scan.</summary>
+    /// <summary>Write the tile's spectra (<c>Length</c> = tile pixels x bins counts) to <c>Directory</c> (temporary name, then rename); replies <c>TileResultWritten</c> to the scan.</summary>
     [MessagePackObject]
     public sealed record WriteTileResult(
         [property: Key(0)] string ExperimentId,
         [property: Key(1)] string ScanId,
         [property: Key(2)] int Tile,
         [property: Key(3)] int Generation,
-        [property: Key(4)] string Directory) : ITileCommand;
+        [property: Key(4)] string Directory,
+        [property: Key(5)] int Length) : ITileCommand;
 
     /// <summary>The scan is complete: drop stored state and passivate.</summary>
     [MessagePackObject]

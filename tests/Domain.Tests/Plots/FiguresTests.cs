@@ -53,17 +53,21 @@ public sealed class FiguresTests : IDisposable
         return Math.Sqrt(sum2 / n - mean * mean);
     }
 
+    /// <summary>Pixels within <see cref="ColourTolerance"/> of any of <paramref name="colours"/> (a lookup table over all 2^24 RGB values).</summary>
     private static int CountNear(SKBitmap bitmap, IEnumerable<(byte R, byte G, byte B)> colours)
     {
-        var set = colours.ToArray();
+        var near = new bool[1 << 24];
+        foreach (var (r, g, b) in colours)
+            for (int dr = -ColourTolerance; dr <= ColourTolerance; dr++)
+                for (int dg = -ColourTolerance; dg <= ColourTolerance; dg++)
+                    for (int db = -ColourTolerance; db <= ColourTolerance; db++)
+                    {
+                        int rr = r + dr, gg = g + dg, bb = b + db;
+                        if ((uint)rr < 256 && (uint)gg < 256 && (uint)bb < 256) near[(rr << 16) | (gg << 8) | bb] = true;
+                    }
         int count = 0;
         foreach (var c in bitmap.Pixels)
-            foreach (var (r, g, b) in set)
-                if (Math.Abs(c.Red - r) <= ColourTolerance && Math.Abs(c.Green - g) <= ColourTolerance && Math.Abs(c.Blue - b) <= ColourTolerance)
-                {
-                    count++;
-                    break;
-                }
+            if (near[(c.Red << 16) | (c.Green << 8) | c.Blue]) count++;
         return count;
     }
 
