@@ -172,8 +172,8 @@ public sealed class DetectorModel
     {
         double s = Physics.CloudSigmaUm / Physics.PitchUm;
         int ncol = u < 0.5 ? -1 : 1, nrow = v < 0.5 ? -1 : 1;
-        double fx = u < 0.5 ? Normal.Cdf(-u / s) : Normal.Cdf((u - 1) / s);
-        double fy = v < 0.5 ? Normal.Cdf(-v / s) : Normal.Cdf((v - 1) / s);
+        double fx = u < 0.5 ? PhiTable.Cdf(-u / s) : PhiTable.Cdf((u - 1) / s);
+        double fy = v < 0.5 ? PhiTable.Cdf(-v / s) : PhiTable.Cdf((v - 1) / s);
         count = Put(row, col, (1 - fx) * (1 - fy) * e, deposits, count);
         count = Put(row, col + ncol, fx * (1 - fy) * e, deposits, count);
         count = Put(row + nrow, col, (1 - fx) * fy * e, deposits, count);
