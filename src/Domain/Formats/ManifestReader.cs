@@ -52,14 +52,27 @@ public static class ManifestReader
     }
 
     /// <summary>Parses manifest text.</summary>
-    /// <param name="text">YAML or JSON; JSON when <paramref name="sourceName"/> ends in <c>.json</c>.</param>
+    /// <param name="text">YAML or JSON: JSON when <paramref name="sourceName"/> ends in <c>.json</c> or the text is a JSON object, YAML otherwise.</param>
     /// <param name="baseDirectory">Directory that relative paths resolve against.</param>
     /// <param name="sourceName">Name used in messages (the file, or e.g. "request body").</param>
     /// <param name="dataRoots">When given, every path must resolve (following <c>..</c> and symbolic links) inside one of these directories.</param>
     public static ExperimentManifest Parse(string text, string baseDirectory, string sourceName, IReadOnlyList<string>? dataRoots = null)
     {
-        bool json = sourceName.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
-        ManifestNode? root = json ? ManifestDocument.ParseJson(text, sourceName) : ManifestDocument.ParseYaml(text, sourceName);
+        ManifestNode? root;
+        if (sourceName.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            root = ManifestDocument.ParseJson(text, sourceName);
+        }
+        else if (text.AsSpan().TrimStart().StartsWith("{"))
+        {
+            // JSON without a .json name (an HTTP request body): read as JSON when it is JSON, else as YAML flow style.
+            try { root = ManifestDocument.ParseJson(text, sourceName); }
+            catch (InputException) { root = ManifestDocument.ParseYaml(text, sourceName); }
+        }
+        else
+        {
+            root = ManifestDocument.ParseYaml(text, sourceName);
+        }
         var binder = new ManifestBinder(Path.GetFullPath(baseDirectory), dataRoots is null ? null : new DataRoots(dataRoots));
         var manifest = binder.Bind(root);
         if (binder.Problems.Count > 0 || manifest is null)
