@@ -34,8 +34,8 @@ public sealed record SimulationOptions(string Preset, int Scans, long Frames, ul
     /// <summary>Frames of each reference run (dark, empty holder, PTFE); 0 = min(frames, 8192).</summary>
     public long ReferenceFrames { get; init; }
 
-    /// <summary>Photons per frame in a pixel whose footprint is all steel, before attenuation (0.1).</summary>
-    public double PeakOccupancy { get; init; } = 0.1;
+    /// <summary>Photons per frame in a pixel whose footprint is all steel, before attenuation (0.04).</summary>
+    public double PeakOccupancy { get; init; } = 0.04;
 
     /// <summary>Write synthetic XCT volumes and label volumes per scan (default true).</summary>
     public bool Xct { get; init; } = true;
