@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using XcsCt.Domain.Detector;
 
@@ -194,16 +193,14 @@ public sealed class DetectorModel
         return count + 1;
     }
 
-    /// <summary>Reads a rows x cols whitespace-separated text map from an embedded resource.</summary>
+    /// <summary>Reads an 80 x 80 text map embedded in XcsCt.Domain (<see cref="Formats.PixelMapText"/> format).</summary>
     internal static float[] ReadEmbeddedMap(string resource)
     {
         using var stream = typeof(DetectorModel).Assembly.GetManifestResourceStream(resource)
             ?? throw new InputException($"embedded resource {resource} is missing from XcsCt.Domain");
         using var reader = new StreamReader(stream);
-        var values = new List<float>(6400);
-        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
-            foreach (var t in line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
-                values.Add(float.Parse(t, CultureInfo.InvariantCulture));
-        return values.ToArray();
+        var lines = new List<string>(80);
+        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine()) lines.Add(line);
+        return Formats.PixelMapText.Parse(lines, resource, DetectorShape.Hexitec, "calibration map");
     }
 }

@@ -24,6 +24,7 @@ public sealed class PixelScene
         Tilt = new double[shape.Pixels];
         LabelVolume = new double[labels * shape.Pixels];
         LithiumFraction = new double[shape.Pixels];
+        LithiumSites = new double[shape.Pixels];
     }
 
     public DetectorShape Shape { get; }
@@ -41,6 +42,23 @@ public sealed class PixelScene
 
     /// <summary>Mean lithium fraction x of the active material in the footprint, NaN where there is none.</summary>
     public double[] LithiumFraction { get; }
+
+    /// <summary>Lithium sites of the active material in the footprint (sites per cm^3 times cm^3): the weight of x in region means.</summary>
+    public double[] LithiumSites { get; }
+
+    /// <summary>True mean lithium fraction of the active material under a mask (weights per pixel), NaN where there is none.</summary>
+    public double MeanLithium(ReadOnlySpan<float> mask)
+    {
+        double num = 0, den = 0;
+        for (int p = 0; p < LithiumSites.Length; p++)
+        {
+            double w = mask[p];
+            if (!(w > 0) || LithiumSites[p] <= 0) continue;
+            num += w * LithiumSites[p] * LithiumFraction[p];
+            den += w * LithiumSites[p];
+        }
+        return den > 0 ? num / den : double.NaN;
+    }
 
     /// <summary>Fractional mask of component <paramref name="label"/> (one value per pixel, row-major).</summary>
     public float[] Mask(int label)
@@ -182,6 +200,7 @@ public sealed class PixelScene
                 for (int k = 0; k < s; k++) ps.Amounts[p * s + k] = acc[k];
                 for (int l = 0; l < labels; l++) ps.LabelVolume[l * shape.Pixels + p] /= volume;
                 ps.LithiumFraction[p] = liDen > 0 ? liNum / liDen : double.NaN;
+                ps.LithiumSites[p] = liDen;
                 double tauT = TiltTau(et, ec);
                 ps.Tilt[p] = tiltC > 0 ? Math.Clamp((tiltT / tiltC - 1) / tauT, -3, 3) : 0;
             }
