@@ -7,6 +7,7 @@ app.Configure(config =>
     config.SetApplicationName("xcsct");
     config.PropagateExceptions();
     config.AddCommand<VersionCommand>("version").WithDescription("Print the program version.");
+    config.AddCommand<BenchCommand>("bench").WithDescription("Measure the frame-correction kernel against a memory-read baseline.");
     // Commands are registered here, one line each.
 });
 return CliErrors.Run(() => app.Run(args));
