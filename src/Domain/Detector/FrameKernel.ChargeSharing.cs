@@ -7,25 +7,39 @@ namespace XcsCt.Domain.Detector;
 public sealed partial class FrameKernel
 {
     /// <summary>
-    /// Runs the configured charge-sharing mode on <c>acc.Hits</c> (spatial bit mask) and
-    /// <c>acc.Energy</c> (keV at event pixels), then histograms what is kept.
+    /// Runs the configured charge-sharing mode on <c>acc.Hits</c> (spatial bit mask of events) with
+    /// energies from <paramref name="energies"/>, then histograms what is kept. <c>none</c> and
+    /// <c>cluster</c> compute each energy when they need it; <c>addition</c> and
+    /// <c>discrimination</c> work on a table of event energies (<c>acc.Energy</c>).
     /// </summary>
-    private void ShareChargeAndHistogram(FrameAccumulator acc, ref FrameTally tally)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ShareChargeAndHistogram<TEnergy>(TEnergy energies, FrameAccumulator acc, ref FrameTally tally)
+        where TEnergy : IEnergySource, allows ref struct
     {
+        ulong[] hits = acc.Hits;
         switch (_mode)
         {
             case ChargeSharingMode.Cluster:
-                Cluster(acc, ref tally);
-                return; // histograms as it goes
-            case ChargeSharingMode.Addition:
-                Addition(acc, ref tally);
-                break;
-            case ChargeSharingMode.Discrimination:
-                Discrimination(acc, ref tally);
-                break;
+                Cluster(energies, acc, ref tally);
+                return;
+            case ChargeSharingMode.None:
+                for (int w = 0; w < _words; w++)
+                    for (ulong bits = hits[w]; bits != 0; bits &= bits - 1)
+                    {
+                        int p = (w << 6) + BitOperations.TrailingZeroCount(bits);
+                        Histogram(acc, p, energies.At(p), ref tally);
+                    }
+                return;
         }
-        ulong[] hits = acc.Hits;
         float[] energy = acc.Energy;
+        for (int w = 0; w < _words; w++)
+            for (ulong bits = hits[w]; bits != 0; bits &= bits - 1)
+            {
+                int p = (w << 6) + BitOperations.TrailingZeroCount(bits);
+                energy[p] = energies.At(p);
+            }
+        if (_mode == ChargeSharingMode.Addition) Addition(acc, ref tally);
+        else Discrimination(acc, ref tally);
         for (int w = 0; w < _words; w++)
             for (ulong bits = hits[w]; bits != 0; bits &= bits - 1)
             {
@@ -50,10 +64,11 @@ public sealed partial class FrameKernel
     /// of a cluster has neighbours only ahead of it (right, and the three below); one of those, q,
     /// with no other neighbour makes a pair; anything more is flood-filled away.
     /// </summary>
-    private void Cluster(FrameAccumulator acc, ref FrameTally tally)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Cluster<TEnergy>(TEnergy energies, FrameAccumulator acc, ref FrameTally tally)
+        where TEnergy : IEnergySource, allows ref struct
     {
         ulong[] hits = acc.Hits;
-        float[] energy = acc.Energy;
         int cols = _cols, rows = _rows;
         int row = 0, rowStart = 0;
         for (int w = 0; w < _words; w++)
@@ -80,12 +95,12 @@ public sealed partial class FrameKernel
 
                 if (found == 0)
                 {
-                    Histogram(acc, p, energy[p], ref tally);
+                    Histogram(acc, p, energies.At(p), ref tally);
                 }
                 else if (found == 1 && !HasNeighbour(hits, q, qRow, qCol))
                 {
                     Clear(hits, q);
-                    float ep = energy[p], eq = energy[q];
+                    float ep = energies.At(p), eq = energies.At(q);
                     tally.Merged++;
                     Histogram(acc, eq > ep ? q : p, ep + eq, ref tally);
                 }
@@ -99,6 +114,7 @@ public sealed partial class FrameKernel
     }
 
     /// <summary>Whether pixel q (row, col) has any set 8-neighbour.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool HasNeighbour(ulong[] hits, int q, int row, int col)
     {
         int cols = _cols;
@@ -119,6 +135,7 @@ public sealed partial class FrameKernel
     }
 
     /// <summary>Clears the 8-connected cluster of <paramref name="start"/> (already cleared); returns its size.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int FloodClear(ulong[] hits, int start, int[] stack)
     {
         int top = 0, size = 1;
@@ -153,6 +170,7 @@ public sealed partial class FrameKernel
     /// the k x k window around it (zero-padded), put the window's sum (added in raster order of the
     /// window) on its maximum (first in raster order on ties) and zero the other events of the window.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Addition(FrameAccumulator acc, ref FrameTally tally)
     {
         ulong[] hits = acc.Hits;
@@ -199,6 +217,7 @@ public sealed partial class FrameKernel
     /// <c>discrimination</c>: in raster order, an event with another event in its k x k window is
     /// discarded together with every event of that window.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Discrimination(FrameAccumulator acc, ref FrameTally tally)
     {
         ulong[] hits = acc.Hits;

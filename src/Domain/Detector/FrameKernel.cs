@@ -124,6 +124,15 @@ public sealed partial class FrameKernel
         : Vector128.IsHardwareAccelerated ? VectorWidth.V128
         : VectorWidth.Scalar;
 
+    /// <summary>Bits per SIMD compare of the mask pass on this machine (512, 256, 128, or 0 for scalar code).</summary>
+    public static int VectorBits => BestWidth switch
+    {
+        VectorWidth.V512 => 512,
+        VectorWidth.V256 => 256,
+        VectorWidth.V128 => 128,
+        _ => 0,
+    };
+
     /// <summary>
     /// Spatial index of raw index <paramref name="raw"/> under step 1: within each row of each 80-column
     /// module, raw column <c>c*4 + b</c> (c = 0..19, b = 0..3) is spatial column <c>b*20 + c</c>.
@@ -255,6 +264,7 @@ public sealed partial class FrameKernel
             throw new ArgumentException($"accumulator of {acc.Shape} x {acc.Axis.Bins} bins does not match kernel of {Corrections.Shape} x {Corrections.Axis.Bins} bins", nameof(acc));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ProcessRaw<TMask>(ReadOnlySpan<ushort> frames, long first, int count, FrameAccumulator acc)
         where TMask : struct, IPixelMask
     {
@@ -262,14 +272,20 @@ public sealed partial class FrameKernel
         {
             var frame = frames.Slice(f * _pixels, _pixels);
             var tally = new FrameTally();
-            SelectEvents<TMask>(frame, first + f, acc, ref tally);
-            ComputeEnergies(frame, acc);
-            ShareChargeAndHistogram(acc, ref tally);
+            switch ((_nextFrame, _sameCuts))
+            {
+                case (false, false): SelectEvents<TMask, No, No>(frame, first + f, acc, ref tally); break;
+                case (false, true): SelectEvents<TMask, No, Yes>(frame, first + f, acc, ref tally); break;
+                case (true, false): SelectEvents<TMask, Yes, No>(frame, first + f, acc, ref tally); break;
+                default: SelectEvents<TMask, Yes, Yes>(frame, first + f, acc, ref tally); break;
+            }
+            ShareChargeAndHistogram(new RawEnergies(this, frame), acc, ref tally);
             acc.Add(tally);
         }
         acc.AddFrames(count);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ProcessEnergies<TMask>(ReadOnlySpan<float> frames, long first, int count, FrameAccumulator acc)
         where TMask : struct, IPixelMask
     {
@@ -278,72 +294,76 @@ public sealed partial class FrameKernel
             var frame = frames.Slice(f * _pixels, _pixels);
             var tally = new FrameTally();
             SelectEnergyEvents<TMask>(frame, first + f, acc, ref tally);
-            ulong[] hits = acc.Hits;
-            float[] energy = acc.Energy;
-            for (int w = 0; w < _words; w++)
-                for (ulong bits = hits[w]; bits != 0; bits &= bits - 1)
-                {
-                    int p = (w << 6) + BitOperations.TrailingZeroCount(bits);
-                    energy[p] = frame[p];
-                }
-            ShareChargeAndHistogram(acc, ref tally);
+            ShareChargeAndHistogram(new KeVEnergies(frame), acc, ref tally);
             acc.Add(tally);
         }
         acc.AddFrames(count);
     }
 
-    /// <summary>Steps 1-5 as bit masks: fills <c>acc.Hits</c> (spatial order) with the events of one frame.</summary>
-    private void SelectEvents<TMask>(ReadOnlySpan<ushort> frame, long number, FrameAccumulator acc, ref FrameTally tally)
+    /// <summary>
+    /// Steps 1-5 as bit masks: fills <c>acc.Hits</c> (spatial order) with the events of one frame.
+    /// Per 64 pixels: two SIMD compares against the cut maps, then popcounts for the bookkeeping
+    /// (readings, kept by threshold, surviving next-frame and dead pixels).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SelectEvents<TMask, TNextFrame, TSameCuts>(ReadOnlySpan<ushort> frame, long number, FrameAccumulator acc, ref FrameTally tally)
         where TMask : struct, IPixelMask
+        where TNextFrame : struct, IFlag
+        where TSameCuts : struct, IFlag
     {
-        ulong[] hits = _spatialOfRaw is null ? acc.Hits : acc.RawHits;
-        ulong[] previous = acc.Previous;
-        bool linked = _nextFrame && acc.HasPrevious && acc.PreviousFrameNumber == number - 1;
+        ref ulong hits = ref MemoryMarshal.GetArrayDataReference(_spatialOfRaw is null ? acc.Hits : acc.RawHits);
+        ref ulong previous = ref MemoryMarshal.GetArrayDataReference(acc.Previous);
+        ulong link = TNextFrame.Value && acc.HasPrevious && acc.PreviousFrameNumber == number - 1 ? ~0UL : 0UL;
         ref ushort raw = ref MemoryMarshal.GetReference(frame);
         ref ushort inCut = ref MemoryMarshal.GetArrayDataReference(_inCut);
         ref ushort keepCut = ref MemoryMarshal.GetArrayDataReference(_keepCut);
-        int fullWords = _pixels >> 6;
-        long readings = 0, below = 0, discarded = 0;
-        for (int w = 0; w < _words; w++)
+        ref ulong inPossible = ref MemoryMarshal.GetArrayDataReference(_inPossible);
+        ref ulong keepPossible = ref MemoryMarshal.GetArrayDataReference(_keepPossible);
+        ref ulong alive = ref MemoryMarshal.GetArrayDataReference(_alive);
+        nint fullWords = _pixels >> 6, words = _words;
+        long readings = 0, passed = 0, survivors = 0;
+        for (nint w = 0; w < words; w++)
         {
-            int at = w << 6;
+            nint at = w << 6;
             ulong inBits, keepBits;
             if (w < fullWords)
             {
-                inBits = TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at)) & _inPossible[w];
-                keepBits = _sameCuts ? inBits
-                    : TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref keepCut, at)) & _keepPossible[w];
+                inBits = TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at)) & Unsafe.Add(ref inPossible, w);
+                keepBits = TSameCuts.Value ? inBits
+                    : TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref keepCut, at)) & Unsafe.Add(ref keepPossible, w);
             }
             else
             {
-                int n = _pixels - at;
-                inBits = MaskScalar.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at), n) & _inPossible[w];
-                keepBits = MaskScalar.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref keepCut, at), n) & _keepPossible[w];
+                int n = _pixels - (int)at;
+                inBits = MaskScalar.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at), n) & Unsafe.Add(ref inPossible, w);
+                keepBits = MaskScalar.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref keepCut, at), n) & Unsafe.Add(ref keepPossible, w);
             }
-            readings += BitOperations.PopCount(inBits);
-            below += BitOperations.PopCount(inBits & ~keepBits);
             ulong events = keepBits;
-            if (_nextFrame)
+            if (TNextFrame.Value)
             {
-                if (linked) events &= ~previous[w];
-                previous[w] = keepBits;
+                ref ulong before = ref Unsafe.Add(ref previous, w);
+                events &= ~(before & link);
+                before = keepBits;
             }
-            events &= _alive[w];
-            discarded += BitOperations.PopCount(keepBits & ~events);
-            hits[w] = events;
+            events &= Unsafe.Add(ref alive, w);
+            readings += BitOperations.PopCount(inBits);
+            passed += BitOperations.PopCount(keepBits);
+            survivors += BitOperations.PopCount(events);
+            Unsafe.Add(ref hits, w) = events;
         }
-        if (_nextFrame)
+        if (TNextFrame.Value)
         {
             acc.PreviousFrameNumber = number;
             acc.HasPrevious = true;
         }
         tally.In += readings;
-        tally.BelowThreshold += below;
-        tally.Discarded += discarded;
+        tally.BelowThreshold += readings - passed;
+        tally.Discarded += passed - survivors;
         if (_spatialOfRaw is not null) Reorder(acc.RawHits, acc.Hits);
     }
 
     /// <summary>Steps 1-3 of one frame into <c>acc.Previous</c> (raw order), for <see cref="Prime"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Prime<TMask>(ReadOnlySpan<ushort> frame, FrameAccumulator acc)
         where TMask : struct, IPixelMask
     {
@@ -362,6 +382,7 @@ public sealed partial class FrameKernel
     }
 
     /// <summary>Step 1 on events only: moves each raw-order bit to its spatial position.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Reorder(ulong[] rawBits, ulong[] spatialBits)
     {
         int[] spatialOfRaw = _spatialOfRaw!;
@@ -375,6 +396,7 @@ public sealed partial class FrameKernel
     }
 
     /// <summary>Non-zero energies of a processed frame as events (spatial order); rejects NaN and infinities.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SelectEnergyEvents<TMask>(ReadOnlySpan<float> frame, long number, FrameAccumulator acc, ref FrameTally tally)
         where TMask : struct, IPixelMask
     {
@@ -396,27 +418,12 @@ public sealed partial class FrameKernel
         }
         if (bad != 0)
         {
+            acc.ApplyQueued(); // the frames before this one stay added
             for (int p = 0; p < _pixels; p++)
                 if (!float.IsFinite(frame[p]))
                     throw new InputException($"processed frame {number}: pixel (row {p / _cols}, col {p % _cols}) holds {frame[p]} keV, not a finite energy");
         }
         tally.In += readings;
-    }
-
-    /// <summary>Step 5 for events only: E = m * (raw - offset) + c, keV.</summary>
-    private void ComputeEnergies(ReadOnlySpan<ushort> frame, FrameAccumulator acc)
-    {
-        ulong[] hits = acc.Hits;
-        float[] energy = acc.Energy;
-        float[] gain = _gain, intercept = _intercept, offset = _offset;
-        int[]? rawOf = _rawOfSpatial;
-        for (int w = 0; w < hits.Length; w++)
-            for (ulong bits = hits[w]; bits != 0; bits &= bits - 1)
-            {
-                int p = (w << 6) + BitOperations.TrailingZeroCount(bits);
-                float value = frame[rawOf is null ? p : rawOf[p]] - offset[p];
-                energy[p] = gain[p] * value + intercept[p];
-            }
     }
 
     /// <summary>
@@ -432,6 +439,54 @@ public sealed partial class FrameKernel
         else if (bin >= _bins) tally.Overflow++;
         else acc.Increment(pixel * _bins + (int)bin);
     }
+
+    /// <summary>Step 5 for one event of a raw frame: E = m * (raw - offset) + c, keV.</summary>
+    private readonly ref struct RawEnergies(FrameKernel kernel, ReadOnlySpan<ushort> frame) : IEnergySource
+    {
+        private readonly ReadOnlySpan<ushort> _frame = frame;
+        private readonly FrameKernel _kernel = kernel;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float At(int p)
+        {
+            int[]? rawOf = _kernel._rawOfSpatial;
+            int at = rawOf is null ? p : Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(rawOf), p);
+            float value = Unsafe.Add(ref MemoryMarshal.GetReference(_frame), at) - Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_kernel._offset), p);
+            return Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_kernel._gain), p) * value
+                + Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_kernel._intercept), p);
+        }
+    }
+
+    /// <summary>The energy of an event of a processed frame: its value, keV.</summary>
+    private readonly ref struct KeVEnergies(ReadOnlySpan<float> frame) : IEnergySource
+    {
+        private readonly ReadOnlySpan<float> _frame = frame;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float At(int p) => Unsafe.Add(ref MemoryMarshal.GetReference(_frame), p);
+    }
+}
+
+/// <summary>Energy (keV) of the event at a spatial pixel; computed only when asked, so only for events.</summary>
+internal interface IEnergySource
+{
+    float At(int pixel);
+}
+
+/// <summary>A compile-time switch for generic specialisation of the mask loop.</summary>
+internal interface IFlag
+{
+    static abstract bool Value { get; }
+}
+
+internal readonly struct Yes : IFlag
+{
+    public static bool Value => true;
+}
+
+internal readonly struct No : IFlag
+{
+    public static bool Value => false;
 }
 
 /// <summary>Event bookkeeping of one frame, added to the accumulator when the frame is done.</summary>
