@@ -81,7 +81,7 @@ public class ManifestTests
         Assert.Equal(100, m.Analysis.MinCounts);
         Assert.Equal(new PzRange(-1, 1), m.Analysis.Low);
         Assert.Equal(new PzRange(1, 5), m.Analysis.High);
-        Assert.Equal(Spectra.HistogramAxis.Default, m.Analysis.Axis);
+        Assert.Equal(XcsCt.Domain.Spectra.HistogramAxis.Default, m.Analysis.Axis);
 
         Assert.Equal([Path.Combine(dir.Path, "dark.bin")], m.References.Dark);
         Assert.Equal([Path.Combine(dir.Path, "empty.bin")], m.References.Empty);
@@ -114,7 +114,7 @@ public class ManifestTests
         Assert.Equal(3, m.Corrections.Window);
         Assert.False(m.Corrections.NextFrame);
         Assert.False(m.Corrections.Reorder);
-        Assert.Equal(Spectra.HistogramAxis.Default, m.Analysis.Axis);
+        Assert.Equal(XcsCt.Domain.Spectra.HistogramAxis.Default, m.Analysis.Axis);
         Assert.True(m.Analysis.PeakCentring);
         Assert.Equal(100, m.Analysis.MinCounts);
         Assert.Equal(new PzRange(-1, 1), m.Analysis.Low);
