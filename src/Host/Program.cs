@@ -8,6 +8,7 @@ app.Configure(config =>
     config.PropagateExceptions();
     config.AddCommand<VersionCommand>("version").WithDescription("Print the program version.");
     config.AddCommand<ProcessCommand>("process").WithDescription("Process frames into spectra, EMF maps and lithium, per scan.");
+    config.AddCommand<SimulateCommand>("simulate").WithDescription("Simulate an operando coin-cell experiment (frames, references, manifest, truth).");
     // Commands are registered here, one line each.
 });
 return CliErrors.Run(() => app.Run(args));

@@ -42,11 +42,11 @@ public static class XcsClusterHosting
 
         var journal = new SqlJournalOptions(true, "sql") { ConnectionString = options.ConnectionString, ProviderName = provider, AutoInitialize = true };
         var snapshots = new SqlSnapshotOptions(true, "sql") { ConnectionString = options.ConnectionString, ProviderName = provider, AutoInitialize = true };
-        var shardingDatabase = new JournalDatabaseOptions(mapping);
+        var shardingDatabase = mapping == DatabaseMapping.Sqlite ? JournalDatabaseOptions.Sqlite : JournalDatabaseOptions.PostgreSql;
         shardingDatabase.JournalTable!.TableName = "sharding_journal";
         shardingDatabase.MetadataTable!.TableName = "sharding_journal_metadata";
         if (shardingDatabase.TagTable is { } tags) tags.TableName = "sharding_tags";
-        var shardingSnapshotDatabase = new SnapshotDatabaseOptions(mapping);
+        var shardingSnapshotDatabase = mapping == DatabaseMapping.Sqlite ? SnapshotDatabaseOptions.Sqlite : SnapshotDatabaseOptions.PostgreSql;
         shardingSnapshotDatabase.SnapshotTable!.TableName = "sharding_snapshot";
         var shardingJournal = new SqlJournalOptions(false, ShardingPluginId)
         { ConnectionString = options.ConnectionString, ProviderName = provider, AutoInitialize = true, DatabaseOptions = shardingDatabase };

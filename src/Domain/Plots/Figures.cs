@@ -72,7 +72,7 @@ public static class Figures
         double xMax = Math.Min(energyKeV[^1], lines.ElasticKeV + 15);
         if (!(xMax > xMin)) (xMin, xMax) = (energyKeV[0], energyKeV[^1]);
         // Log axis: the data and line markers fill the lower part, the labels stand above the highest count.
-        double yMin = Math.Log10(LogFloorCounts), yDataTop = Math.Log10(max) + 0.15;
+        double yMin = Math.Log10(LogFloorCounts), yDataTop = Math.Max(Math.Log10(max) + 0.15, 1.0); // at least up to 10 counts
         double yMax = yMin + (yDataTop - yMin) / (1 - LabelBand);
 
         var data = plot.Add.ScatterLine(energyKeV, logCounts, Color.FromHex("#202020"));
@@ -188,27 +188,27 @@ public static class Figures
                 grid[r, c] = double.IsFinite(v) ? v : double.NaN;
                 if (double.IsFinite(v)) finite.Add(v);
             }
-        if (finite.Count == 0)
+        if (finite.Count > 0)
         {
-            // ScottPlot cannot scale a heatmap without one finite cell: show the grid as undefined
-            // (uniform light grey) and say why, rather than failing the whole scan's outputs.
-            for (int r = 0; r < rows; r++)
-                for (int c = 0; c < cols; c++) grid[r, c] = 0.8;
+            var heatmap = plot.Add.Heatmap(grid);
+            heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+            heatmap.NaNCellColor = NaNGrey;
+            heatmap.FlipVertically = true; // row 0 at the bottom: y grows with the row index, as the y axis of result.nxs
+            heatmap.Rectangle = new CoordinateRect(0, cols * pitchMm, 0, rows * pitchMm);
+            var (lo, hi) = ColourRange(finite);
+            heatmap.ManualRange = new ScottPlot.Range(lo, hi);
+            var bar = plot.Add.ColorBar(heatmap);
+            bar.Label = "EMF";
+            bar.LabelStyle.FontSize = 16;
+        }
+        else
+        {
+            // No pixel has an EMF: the whole detector is grey (a heatmap needs at least one value for its colour range).
+            var blank = plot.Add.Rectangle(0, cols * pitchMm, 0, rows * pitchMm);
+            blank.FillColor = NaNGrey;
+            blank.LineWidth = 0;
             plot.Add.Annotation("no pixel has an EMF (too few counts in the high window)");
         }
-        var heatmap = plot.Add.Heatmap(grid);
-        if (finite.Count == 0) heatmap.Colormap = new ScottPlot.Colormaps.Grayscale();
-        // The range is set before the colour map: ScottPlot derives a range from the data when the
-        // colour map is assigned, which fails on a map without any defined pixel.
-        var (lo, hi) = finite.Count > 0 ? ColourRange(finite) : (0.0, 1.0);
-        heatmap.ManualRange = new ScottPlot.Range(lo, hi);
-        if (finite.Count > 0) heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
-        heatmap.NaNCellColor = NaNGrey;
-        heatmap.FlipVertically = true; // row 0 at the bottom: y grows with the row index, as the y axis of result.nxs
-        heatmap.Rectangle = new CoordinateRect(0, cols * pitchMm, 0, rows * pitchMm);
-        var bar = plot.Add.ColorBar(heatmap);
-        bar.Label = "EMF";
-        bar.LabelStyle.FontSize = 16;
 
         for (int k = 0; k < outlines.Count; k++)
         {
@@ -217,12 +217,17 @@ public static class Figures
                 throw new InputException($"EMF map figure: mask of '{name}' must hold rows*cols = {rows} x {cols} values, found {mask.Length}");
             var colour = OutlineColours[k % OutlineColours.Length];
             bool first = true;
-            foreach (var s in MaskContour.Segments(rows, cols, mask))
+            foreach (var loop in MaskContour.Loops(rows, cols, mask))
             {
-                var line = plot.Add.Line((s.X1 + 0.5) * pitchMm, (s.Y1 + 0.5) * pitchMm, (s.X2 + 0.5) * pitchMm, (s.Y2 + 0.5) * pitchMm);
-                line.LineColor = colour;
+                var xs = new double[loop.Length];
+                var ys = new double[loop.Length];
+                for (int i = 0; i < loop.Length; i++)
+                {
+                    xs[i] = (loop[i].X + 0.5) * pitchMm;
+                    ys[i] = (loop[i].Y + 0.5) * pitchMm;
+                }
+                var line = plot.Add.ScatterLine(xs, ys, colour);
                 line.LineWidth = 2.2f;
-                line.MarkerSize = 0;
                 line.LegendText = first ? name : "";
                 first = false;
             }

@@ -69,4 +69,55 @@ public static class MaskContour
 
     private static void Add(List<Segment> segments, (double X, double Y) a, (double X, double Y) b) =>
         segments.Add(new Segment(a.X, a.Y, b.X, b.Y));
+
+    /// <summary>
+    /// The segments of <see cref="Segments"/> joined into closed loops (first point repeated at the
+    /// end), pixel-index units. The zero padding makes every iso-line closed, so every end point is
+    /// shared by exactly two segments.
+    /// </summary>
+    public static List<(double X, double Y)[]> Loops(int rows, int cols, ReadOnlySpan<float> map, double level = 0.5)
+    {
+        var segments = Segments(rows, cols, map, level);
+        var byPoint = new Dictionary<(double, double), List<int>>();
+        for (int k = 0; k < segments.Count; k++)
+        {
+            Link(byPoint, Key(segments[k].X1, segments[k].Y1), k);
+            Link(byPoint, Key(segments[k].X2, segments[k].Y2), k);
+        }
+        var used = new bool[segments.Count];
+        var loops = new List<(double X, double Y)[]>();
+        for (int start = 0; start < segments.Count; start++)
+        {
+            if (used[start]) continue;
+            used[start] = true;
+            var s = segments[start];
+            var loop = new List<(double X, double Y)> { (s.X1, s.Y1), (s.X2, s.Y2) };
+            var first = Key(s.X1, s.Y1);
+            var at = Key(s.X2, s.Y2);
+            while (at != first)
+            {
+                int next = -1;
+                foreach (int k in byPoint[at])
+                    if (!used[k]) { next = k; break; }
+                if (next < 0) break; // cannot happen on a padded map; stop rather than loop forever
+                used[next] = true;
+                var n = segments[next];
+                var (a, b) = (Key(n.X1, n.Y1), Key(n.X2, n.Y2));
+                var (x, y) = a == at ? (n.X2, n.Y2) : (n.X1, n.Y1);
+                at = a == at ? b : a;
+                loop.Add((x, y));
+            }
+            loops.Add(loop.ToArray());
+        }
+        return loops;
+    }
+
+    /// <summary>Crossing points are computed from the same two corner values by both cells that share an edge, so they agree to rounding.</summary>
+    private static (double, double) Key(double x, double y) => (Math.Round(x, 9), Math.Round(y, 9));
+
+    private static void Link(Dictionary<(double, double), List<int>> byPoint, (double, double) key, int segment)
+    {
+        if (!byPoint.TryGetValue(key, out var list)) byPoint[key] = list = new List<int>(2);
+        list.Add(segment);
+    }
 }

@@ -1,7 +1,7 @@
 namespace XcsCt.Domain.Simulation;
 
 /// <summary>
-/// A slab of the coin-cell stack: <c>Y0 &lt;= y &lt; Y1</c> (mm along the cell axis) and radius below
+/// A slab of the coin-cell stack: <c>Z0 &lt;= z &lt; Z1</c> (mm along the cell axis) and radius below
 /// <see cref="RadiusMm"/>; its composition (atoms per cm^3 per species of the scene's <see cref="SpeciesSet"/>)
 /// may vary with position through <see cref="Fill"/>.
 /// </summary>
@@ -11,35 +11,35 @@ public sealed class Layer
     private readonly Func<double, double, double, double>? _lithium;
 
     /// <param name="label">Component label (index into the preset's component names).</param>
-    /// <param name="y0Mm">Lower face on the cell axis, mm.</param>
-    /// <param name="y1Mm">Upper face, mm.</param>
+    /// <param name="z0Mm">Lower face on the cell axis, mm.</param>
+    /// <param name="z1Mm">Upper face, mm.</param>
     /// <param name="radiusMm">Radius, mm.</param>
     /// <param name="parts">Composition: sum of vector (atoms/cm^3 per species) times amount(x, y, z).</param>
     /// <param name="lithium">Lithium fraction x of the layer's active material at (x, y, z), or null where none.</param>
     /// <param name="sites">Lithium sites per cm^3 of layer (weight of x in per-pixel means).</param>
-    public Layer(int label, double y0Mm, double y1Mm, double radiusMm,
+    public Layer(int label, double z0Mm, double z1Mm, double radiusMm,
         (double[] Vector, Func<double, double, double, double> Amount)[] parts,
         Func<double, double, double, double>? lithium = null, Func<double, double, double, double>? sites = null)
     {
-        if (!(y1Mm > y0Mm) || !(radiusMm > 0))
-            throw new InputException($"impossible geometry: layer {label} spans y {y0Mm}-{y1Mm} mm with radius {radiusMm} mm");
-        Label = label; Y0 = y0Mm; Y1 = y1Mm; RadiusMm = radiusMm;
+        if (!(z1Mm > z0Mm) || !(radiusMm > 0))
+            throw new InputException($"impossible geometry: layer {label} spans z {z0Mm}-{z1Mm} mm with radius {radiusMm} mm");
+        Label = label; Z0 = z0Mm; Z1 = z1Mm; RadiusMm = radiusMm;
         _parts = parts;
         _lithium = lithium;
         Sites = sites;
         int n = parts.Length == 0 ? 0 : parts[0].Vector.Length;
         Mean = new double[n];
-        double xm = 0.5 * radiusMm, ym = 0.5 * (y0Mm + y1Mm);
+        double xm = 0.5 * radiusMm, zm = 0.5 * (z0Mm + z1Mm);
         foreach (var (v, a) in parts)
         {
-            double amount = a(xm, ym, 0);
+            double amount = a(xm, 0, zm);
             for (int k = 0; k < n; k++) Mean[k] += v[k] * amount;
         }
     }
 
     public int Label { get; }
-    public double Y0 { get; }
-    public double Y1 { get; }
+    public double Z0 { get; }
+    public double Z1 { get; }
     public double RadiusMm { get; }
 
     /// <summary>Composition at the layer's centre, used for attenuation paths.</summary>
@@ -96,13 +96,15 @@ public readonly record struct Sphere(double X, double Y, double Z, double R, int
 
 /// <summary>
 /// A coin cell (or a reference object) at one moment, in millimetres. Geometry, fixed for the whole
-/// project: the cell lies on its edge with its axis along y, the detector's row axis; the sheet beam
-/// travels along +x in the horizontal plane z = const (the scan's sheet height, through the cell's
-/// diameter at z = 0); the detector looks down -z through the pinhole at magnification 1 (image
-/// already de-inverted), so pixel (row, col) sees x = (col + 0.5 - cols/2) * pitch,
-/// y = (row + 0.5 - rows/2) * pitch, and the stack's layers (cathode top, middle, separator, anode,
-/// spacers) appear as distinct pixel rows. Radial structure at each y: the layer inside its radius,
-/// the cavity filler up to the rim, the steel rim wall, then air.
+/// project and as in the paper: the cell lies flat, its axis vertical (z, 0 at the cathode/separator
+/// interface of lib-nmc811 and the anode/membrane interface of ssb-peo); the sheet beam (0.25 mm thick)
+/// travels along +x in the horizontal plane at the scan's sheet height z, so one scan sees one depth of
+/// the stack (cathode middle, cathode top, anode, interphase...), and depth profiles come from several
+/// heights; the detector looks at that plane from above (+z) through the pinhole at magnification 1
+/// (image already de-inverted): pixel (row, col) sees x = (col + 0.5 - cols/2) * pitch,
+/// y = (row + 0.5 - rows/2) * pitch. Within a scan the components are lateral regions: the layer's
+/// disk inside its radius, the cavity filler (electrolyte or gas, with bubbles) up to the rim, the
+/// steel rim wall, then air. Scattered photons leave upwards through the layers above the sheet.
 /// </summary>
 public sealed class CellScene
 {
@@ -111,9 +113,9 @@ public sealed class CellScene
     {
         Species = species;
         var sorted = new List<Layer>(layers);
-        sorted.Sort((a, b) => a.Y0.CompareTo(b.Y0));
+        sorted.Sort((a, b) => a.Z0.CompareTo(b.Z0));
         for (int i = 1; i < sorted.Count; i++)
-            if (sorted[i].Y0 < sorted[i - 1].Y1 - 1e-9)
+            if (sorted[i].Z0 < sorted[i - 1].Z1 - 1e-9)
                 throw new InputException($"impossible geometry: layers {sorted[i - 1].Label} and {sorted[i].Label} overlap on the cell axis");
         if (casingRadiusMm < 0 || rimMm < 0 || rimMm > casingRadiusMm)
             throw new InputException($"impossible geometry: casing radius {casingRadiusMm} mm with a {rimMm} mm rim");
@@ -142,27 +144,31 @@ public sealed class CellScene
     public IReadOnlyList<Sphere> Spheres { get; }
     public double[] SphereFill { get; }
 
-    /// <summary>Lowest and highest y of the stack, mm.</summary>
-    public (double Y0, double Y1) Extent => Layers.Count == 0 ? (0, 0) : (Layers[0].Y0, Layers[^1].Y1);
+    /// <summary>Lowest and highest z of the stack, mm.</summary>
+    public (double Z0, double Z1) Extent => Layers.Count == 0 ? (0, 0) : (Layers[0].Z0, Layers[^1].Z1);
 
     /// <summary>Where a point lies: the layer (or null), and the region kind.</summary>
     public (Layer? Layer, Region Region) Locate(double x, double y, double z)
     {
-        double r = Math.Sqrt(x * x + z * z);
-        var layer = LayerAt(y);
+        double r = Math.Sqrt(x * x + y * y);
+        var layer = LayerAt(z);
         if (layer is null || r >= CasingRadiusMm) return (null, Region.Outside);
         if (r < layer.RadiusMm) return (layer, Region.Layer);
         if (r >= CasingRadiusMm - RimMm) return (null, Region.Rim);
         return (null, Region.Cavity);
     }
 
-    /// <summary>The layer whose slab holds <paramref name="y"/>, or null.</summary>
-    public Layer? LayerAt(double y)
+    /// <summary>The layer whose slab holds height <paramref name="z"/>, or null.</summary>
+    public Layer? LayerAt(double z)
     {
         foreach (var l in Layers)
-            if (y >= l.Y0 && y < l.Y1) return l;
+            if (z >= l.Z0 && z < l.Z1) return l;
         return null;
     }
+
+    /// <summary>Attenuation coefficient (1/cm) at (x, y) in slab <paramref name="l"/>, with per-region coefficients.</summary>
+    public static double RegionMu(Layer l, double r, double casing, double rim, double layerMu, double cavityMu, double rimMu) =>
+        r < l.RadiusMm ? layerMu : r < casing - rim ? cavityMu : r < casing ? rimMu : 0;
 
     public enum Region { Outside, Layer, Cavity, Rim }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using XcsCt.Domain.Detector;
 
@@ -172,8 +171,8 @@ public sealed class DetectorModel
     {
         double s = Physics.CloudSigmaUm / Physics.PitchUm;
         int ncol = u < 0.5 ? -1 : 1, nrow = v < 0.5 ? -1 : 1;
-        double fx = u < 0.5 ? Normal.Cdf(-u / s) : Normal.Cdf((u - 1) / s);
-        double fy = v < 0.5 ? Normal.Cdf(-v / s) : Normal.Cdf((v - 1) / s);
+        double fx = u < 0.5 ? PhiTable.Cdf(-u / s) : PhiTable.Cdf((u - 1) / s);
+        double fy = v < 0.5 ? PhiTable.Cdf(-v / s) : PhiTable.Cdf((v - 1) / s);
         count = Put(row, col, (1 - fx) * (1 - fy) * e, deposits, count);
         count = Put(row, col + ncol, fx * (1 - fy) * e, deposits, count);
         count = Put(row + nrow, col, (1 - fx) * fy * e, deposits, count);
@@ -194,16 +193,14 @@ public sealed class DetectorModel
         return count + 1;
     }
 
-    /// <summary>Reads a rows x cols whitespace-separated text map from an embedded resource.</summary>
+    /// <summary>Reads an 80 x 80 text map embedded in XcsCt.Domain (<see cref="Formats.PixelMapText"/> format).</summary>
     internal static float[] ReadEmbeddedMap(string resource)
     {
         using var stream = typeof(DetectorModel).Assembly.GetManifestResourceStream(resource)
             ?? throw new InputException($"embedded resource {resource} is missing from XcsCt.Domain");
         using var reader = new StreamReader(stream);
-        var values = new List<float>(6400);
-        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
-            foreach (var t in line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
-                values.Add(float.Parse(t, CultureInfo.InvariantCulture));
-        return values.ToArray();
+        var lines = new List<string>(80);
+        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine()) lines.Add(line);
+        return Formats.PixelMapText.Parse(lines, resource, DetectorShape.Hexitec, "calibration map");
     }
 }

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace XcsCt.Domain.Simulation;
 
 /// <summary>
@@ -191,8 +189,4 @@ public sealed class FrameSampler
             }
         }
     }
-
-    /// <summary>Writes <paramref name="frames"/> frames as headerless little-endian uint16 (the HexitecGigE .bin layout).</summary>
-    public void WriteBin(Stream stream, ulong seed, long frames, int maxThreads = 0) =>
-        Sample(seed, frames, (_, data) => stream.Write(MemoryMarshal.AsBytes(data)), maxThreads);
 }

@@ -4,16 +4,16 @@ namespace XcsCt.Domain.Simulation;
 
 /// <summary>
 /// What each pixel's footprint holds (ISSUE 2): the sheet beam (thickness <c>sheet</c>, along +x at height
-/// z) crosses the 250 um x 250 um patch of the plane a pixel sees; integrated over that volume (exact in y
-/// between layer and bubble boundaries, 5 x 3 columns in x and z) are the atoms of each species weighted by
-/// the transmission in (along -x at E1) and out (along +z towards the pinhole at E_C), the volume of each
-/// component (true masks), and the lithium fraction of the active material. The energy dependence of the
-/// out-transmission is kept to first order as a tilt <c>t(E) = t(E_C)(1 + beta tau(E))</c> with
-/// <c>tau = clamp((E - E_C)/E_C, -0.15, 0.25)</c>.
+/// z) crosses the 250 um x 250 um patch of the plane a pixel sees; integrated over that volume (exact in z
+/// between layer and bubble boundaries, 5 x 5 columns in x and y) are the atoms of each species weighted by
+/// the transmission in (along -x at E1, through the layer, cavity and rim of the slab) and out (up along +z
+/// through every layer above, towards the pinhole, at E_C), the volume of each component (true masks), and
+/// the lithium fraction of the active material. The energy dependence of the out-transmission is kept to
+/// first order as a tilt <c>t(E) = t(E_C)(1 + beta tau(E))</c> with <c>tau = clamp((E - E_C)/E_C, -0.15, 0.25)</c>.
 /// </summary>
 public sealed class PixelScene
 {
-    private const int Nx = 5, Nz = 3, SubSteps = 2;
+    private const int Nx = 5, Ny = 5, SubSteps = 2;
 
     private PixelScene(DetectorShape shape, SpeciesSet species, int labels)
     {
@@ -24,6 +24,7 @@ public sealed class PixelScene
         Tilt = new double[shape.Pixels];
         LabelVolume = new double[labels * shape.Pixels];
         LithiumFraction = new double[shape.Pixels];
+        LithiumSites = new double[shape.Pixels];
     }
 
     public DetectorShape Shape { get; }
@@ -41,6 +42,23 @@ public sealed class PixelScene
 
     /// <summary>Mean lithium fraction x of the active material in the footprint, NaN where there is none.</summary>
     public double[] LithiumFraction { get; }
+
+    /// <summary>Lithium sites of the active material in the footprint (sites per cm^3 times cm^3): the weight of x in region means.</summary>
+    public double[] LithiumSites { get; }
+
+    /// <summary>True mean lithium fraction of the active material under a mask (weights per pixel), NaN where there is none.</summary>
+    public double MeanLithium(ReadOnlySpan<float> mask)
+    {
+        double num = 0, den = 0;
+        for (int p = 0; p < LithiumSites.Length; p++)
+        {
+            double w = mask[p];
+            if (!(w > 0) || LithiumSites[p] <= 0) continue;
+            num += w * LithiumSites[p] * LithiumFraction[p];
+            den += w * LithiumSites[p];
+        }
+        return den > 0 ? num / den : double.NaN;
+    }
 
     /// <summary>Fractional mask of component <paramref name="label"/> (one value per pixel, row-major).</summary>
     public float[] Mask(int label)
@@ -81,37 +99,39 @@ public sealed class PixelScene
         foreach (var l in scene.Layers) layerMu[l] = (Mu(l.Mean, sigma1), Mu(l.Mean, sigmaC), Mu(l.Mean, sigmaT));
 
         double rc = scene.CasingRadiusMm, ri = rc - scene.RimMm;
+        double z0 = zMm - sheetMm / 2, z1 = zMm + sheetMm / 2;
         Parallel.For(0, shape.Rows, row =>
         {
             var acc = new double[s];
             var cuts = new List<double>(16);
-            double y0 = (row - shape.Rows / 2.0) * pitchMm, y1 = y0 + pitchMm;
+            double y0 = (row - shape.Rows / 2.0) * pitchMm;
             for (int col = 0; col < shape.Cols; col++)
             {
                 int p = row * shape.Cols + col;
                 Array.Clear(acc);
                 double x0 = (col - shape.Cols / 2.0) * pitchMm;
-                double dV = pitchMm / Nx * (sheetMm / Nz) * 1e-3; // mm^2 x (dy in mm) -> cm^3 below
+                double dA = pitchMm / Nx * (pitchMm / Ny) * 1e-3; // mm^2 x dz (mm) x 1e-3 = cm^3
                 double liNum = 0, liDen = 0, tiltC = 0, tiltT = 0, volume = 0;
                 for (int ix = 0; ix < Nx; ix++)
-                for (int iz = 0; iz < Nz; iz++)
+                for (int iy = 0; iy < Ny; iy++)
                 {
                     double x = x0 + (ix + 0.5) * pitchMm / Nx;
-                    double z = zMm - sheetMm / 2 + (iz + 0.5) * sheetMm / Nz;
+                    double y = y0 + (iy + 0.5) * pitchMm / Ny;
+                    double r = Math.Sqrt(x * x + y * y);
                     cuts.Clear();
-                    cuts.Add(y0); cuts.Add(y1);
+                    cuts.Add(z0); cuts.Add(z1);
                     foreach (var l in scene.Layers)
                     {
-                        if (l.Y0 > y0 && l.Y0 < y1) cuts.Add(l.Y0);
-                        if (l.Y1 > y0 && l.Y1 < y1) cuts.Add(l.Y1);
+                        if (l.Z0 > z0 && l.Z0 < z1) cuts.Add(l.Z0);
+                        if (l.Z1 > z0 && l.Z1 < z1) cuts.Add(l.Z1);
                     }
                     foreach (var b in scene.Spheres)
                     {
-                        double h2 = b.R * b.R - (x - b.X) * (x - b.X) - (z - b.Z) * (z - b.Z);
+                        double h2 = b.R * b.R - (x - b.X) * (x - b.X) - (y - b.Y) * (y - b.Y);
                         if (h2 <= 0) continue;
                         double h = Math.Sqrt(h2);
-                        if (b.Y - h > y0 && b.Y - h < y1) cuts.Add(b.Y - h);
-                        if (b.Y + h > y0 && b.Y + h < y1) cuts.Add(b.Y + h);
+                        if (b.Z - h > z0 && b.Z - h < z1) cuts.Add(b.Z - h);
+                        if (b.Z + h > z0 && b.Z + h < z1) cuts.Add(b.Z + h);
                     }
                     cuts.Sort();
                     for (int c = 0; c + 1 < cuts.Count; c++)
@@ -120,8 +140,8 @@ public sealed class PixelScene
                         if (bnd - a < 1e-12) continue;
                         for (int sub = 0; sub < SubSteps; sub++)
                         {
-                            double y = a + (sub + 0.5) * (bnd - a) / SubSteps;
-                            double w = dV * (bnd - a) / SubSteps;
+                            double z = a + (sub + 0.5) * (bnd - a) / SubSteps;
+                            double w = dA * (bnd - a) / SubSteps;
                             volume += w;
                             var (layer, region) = scene.Locate(x, y, z);
                             int label = 0;
@@ -133,19 +153,25 @@ public sealed class PixelScene
                                 double dx = x - b.X, dy = y - b.Y, dz = z - b.Z;
                                 if (region != CellScene.Region.Outside && dx * dx + dy * dy + dz * dz < b.R * b.R) { sphere = i; break; }
                             }
-                            // Transmission: in along -x (offset z), out along +z (offset x); radial regions of the slab at y.
-                            double tIn = 1, tOutC = 1, tOutT = 1;
-                            var slab = scene.LayerAt(y);
+                            // In: along -x at (y, z) through the slab's layer, cavity and rim. Out: up along +z through every slab above.
+                            double tIn = 1, muOutC = 0, muOutT = 0;
+                            var slab = scene.LayerAt(z);
                             if (slab is not null)
                             {
-                                var (m1, mC, mT) = layerMu[slab];
+                                var (m1, _, _) = layerMu[slab];
                                 double rl = slab.RadiusMm;
-                                double inL = Chord(x, z, rl), inI = Chord(x, z, Math.Max(ri, rl)), inC = Chord(x, z, rc);
-                                double outL = ChordOut(z, x, rl), outI = ChordOut(z, x, Math.Max(ri, rl)), outC = ChordOut(z, x, rc);
+                                double inL = Chord(x, y, rl), inI = Chord(x, y, Math.Max(ri, rl)), inC = Chord(x, y, rc);
                                 tIn = Math.Exp(-0.1 * (m1 * inL + cavity1 * (inI - inL) + rim1 * (inC - inI)));
-                                tOutC = Math.Exp(-0.1 * (mC * outL + cavityC * (outI - outL) + rimC * (outC - outI)));
-                                tOutT = Math.Exp(-0.1 * (mT * outL + cavityT * (outI - outL) + rimT * (outC - outI)));
                             }
+                            foreach (var l in scene.Layers)
+                            {
+                                if (l.Z1 <= z) continue;
+                                double len = l.Z1 - Math.Max(l.Z0, z);
+                                var (_, mC, mT) = layerMu[l];
+                                muOutC += len * CellScene.RegionMu(l, r, rc, scene.RimMm, mC, cavityC, rimC);
+                                muOutT += len * CellScene.RegionMu(l, r, rc, scene.RimMm, mT, cavityT, rimT);
+                            }
+                            double tOutC = Math.Exp(-0.1 * muOutC), tOutT = Math.Exp(-0.1 * muOutT);
                             double t = tIn * tOutC;
                             double before = 0;
                             for (int k = 0; k < s; k++) before += acc[k] * electrons[k];
@@ -160,7 +186,7 @@ public sealed class PixelScene
                             for (int k = 0; k < s; k++) after += acc[k] * electrons[k];
                             double e = after - before; // electrons x t of this sample
                             tiltC += e;
-                            tiltT += t > 0 ? e * tOutT / tOutC : 0;
+                            tiltT += e * tOutT / tOutC;
                             if (label < labels) ps.LabelVolume[label * shape.Pixels + p] += w;
                             if (sphere < 0 && region == CellScene.Region.Layer && layer!.Sites is not null)
                             {
@@ -174,6 +200,7 @@ public sealed class PixelScene
                 for (int k = 0; k < s; k++) ps.Amounts[p * s + k] = acc[k];
                 for (int l = 0; l < labels; l++) ps.LabelVolume[l * shape.Pixels + p] /= volume;
                 ps.LithiumFraction[p] = liDen > 0 ? liNum / liDen : double.NaN;
+                ps.LithiumSites[p] = liDen;
                 double tauT = TiltTau(et, ec);
                 ps.Tilt[p] = tiltC > 0 ? Math.Clamp((tiltT / tiltC - 1) / tauT, -3, 3) : 0;
             }
@@ -188,14 +215,5 @@ public sealed class PixelScene
         if (a2 <= 0) return 0;
         double a = Math.Sqrt(a2);
         return Math.Clamp(s, -a, a) + a;
-    }
-
-    /// <summary>Length (mm) of the ray along +s from s inside the circle of radius r at offset h: a - clamp(s, -a, a).</summary>
-    private static double ChordOut(double s, double h, double r)
-    {
-        double a2 = r * r - h * h;
-        if (a2 <= 0) return 0;
-        double a = Math.Sqrt(a2);
-        return a - Math.Clamp(s, -a, a);
     }
 }

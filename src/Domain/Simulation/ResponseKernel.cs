@@ -35,7 +35,8 @@ public sealed class ResponseKernel
         Parallel.For(0, n, () => (Sec: new[] { new double[grid.Bins], new double[grid.Bins] }, St: new double[side * side]), (j, _, local) =>
         {
             double e = (j + 0.5) * CoarseStepKeV;
-            var hist = new[] { new Dictionary<int, double>(), new Dictionary<int, double>() };
+            int span = (int)Math.Ceiling(e / grid.BinKeV) + 8; // shifts from -span to +8 fine bins
+            var hist = new[] { new double[span + 9], new double[span + 9] };
             var rate = new double[2];
             var rng = new Xoshiro256(0x5E5F0DE1UL, (ulong)j);
             Span<Deposit> dep = stackalloc Deposit[8];
@@ -59,8 +60,8 @@ public sealed class ResponseKernel
                     var at = dep[big];
                     if (at.DRow == 0 && at.DCol == 0)
                     {
-                        int shift = (int)Math.Round((sum - e) / grid.BinKeV);
-                        hist[cls][shift] = hist[cls].GetValueOrDefault(shift) + w;
+                        int shift = Math.Clamp((int)Math.Round((sum - e) / grid.BinKeV), -span, 8);
+                        hist[cls][shift + span] += w;
                     }
                     else
                     {
@@ -75,11 +76,10 @@ public sealed class ResponseKernel
             _primary[j] = new (int[], double[])[2];
             for (int c = 0; c < 2; c++)
             {
-                var keys = new List<int>(hist[c].Keys);
-                keys.Sort();
                 var shifts = new List<int>();
                 var weights = new List<double>();
-                foreach (int k in keys) { shifts.Add(k); weights.Add(hist[c][k]); }
+                for (int k = 0; k < hist[c].Length; k++)
+                    if (hist[c][k] > 0) { shifts.Add(k - span); weights.Add(hist[c][k]); }
                 _primary[j][c] = (shifts.ToArray(), weights.ToArray());
             }
             _secondaryRate[j] = rate;

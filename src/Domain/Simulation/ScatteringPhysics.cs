@@ -6,11 +6,13 @@ namespace XcsCt.Domain.Simulation;
 /// </summary>
 /// <param name="IncidentKeV">E1, keV (default 114.64).</param>
 /// <param name="AngleDeg">Scattering angle theta, degrees (default 90).</param>
-/// <param name="Polarisation">Degree of linear polarisation in the scattering plane, 0 (unpolarised) to 1
-/// (default 0.95, a horizontally polarised synchrotron beam scattered in the horizontal plane).</param>
+/// <param name="Polarisation">Degree of linear polarisation in the scattering plane, -1 (perpendicular to
+/// it) to 1 (in it), 0 unpolarised. Default -0.95: the horizontally polarised synchrotron beam scattered
+/// up towards a detector above the sheet is polarised perpendicular to the (vertical) scattering plane,
+/// where elastic scattering is strongest.</param>
 /// <param name="RelativeBandwidth">Incident FWHM / E1 (default 1e-3).</param>
 public sealed record BeamGeometry(
-    double IncidentKeV = 114.64, double AngleDeg = 90.0, double Polarisation = 0.95, double RelativeBandwidth = 1e-3)
+    double IncidentKeV = 114.64, double AngleDeg = 90.0, double Polarisation = -0.95, double RelativeBandwidth = 1e-3)
 {
     /// <summary>Electron rest energy mc^2, keV.</summary>
     public const double ElectronRestKeV = 510.999;
@@ -32,8 +34,8 @@ public sealed record BeamGeometry(
             throw new InputException($"incident energy {IncidentKeV} keV is not valid: expected 10-1000 keV");
         if (!(AngleDeg > 1 && AngleDeg < 179))
             throw new InputException($"scattering angle {AngleDeg} deg is not valid: expected 1-179 deg");
-        if (!(Polarisation >= 0 && Polarisation <= 1))
-            throw new InputException($"polarisation {Polarisation} is not valid: expected 0-1");
+        if (!(Polarisation >= -1 && Polarisation <= 1))
+            throw new InputException($"polarisation {Polarisation} is not valid: expected -1 to 1");
         if (!(RelativeBandwidth >= 0 && RelativeBandwidth < 0.05))
             throw new InputException($"relative bandwidth {RelativeBandwidth} is not valid: expected 0-0.05");
         return this;

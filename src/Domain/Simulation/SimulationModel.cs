@@ -24,10 +24,10 @@ public sealed class SimulationModel
     /// <param name="detector">The simulated detector.</param>
     /// <param name="beam">Beam and scattering geometry.</param>
     /// <param name="lithiation">Bound-lithium profile model.</param>
-    /// <param name="peakOccupancy">Photons per frame in a pixel whose footprint is all steel, before attenuation (0.1).</param>
+    /// <param name="peakOccupancy">Photons per frame in a pixel whose footprint is all steel, before attenuation (0.04: about 1 % of pixels hit per frame, little pile-up).</param>
     /// <param name="axis">Histogram axis of the analysis (default 0-200 keV, 0.2 keV).</param>
     public SimulationModel(CoinCellPreset preset, DetectorModel detector, BeamGeometry beam, LithiationModel lithiation,
-        double peakOccupancy = 0.1, HistogramAxis? axis = null)
+        double peakOccupancy = 0.04, HistogramAxis? axis = null)
     {
         if (!(peakOccupancy > 0 && peakOccupancy <= 1))
             throw new InputException($"peak occupancy {peakOccupancy} photons per pixel per frame is not valid: expected 0-1");

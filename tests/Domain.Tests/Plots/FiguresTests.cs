@@ -134,6 +134,24 @@ public sealed class FiguresTests : IDisposable
     }
 
     [Fact]
+    public void Degenerate_data_still_renders_a_figure()
+    {
+        // An empty spectrum, a map without any EMF, a one-point series: figures, not exceptions.
+        var energy = Enumerable.Range(0, 1000).Select(i => (i + 0.5) * 0.2).ToArray();
+        Figures.Spectrum(Path.Combine(_dir, "empty_spectrum.png"), energy, new double[1000], SpectrumLines.ForBeam());
+        var nan = Enumerable.Repeat(double.NaN, 16).ToArray();
+        Figures.EmfMap(Path.Combine(_dir, "nan_map.png"), 4, 4, nan, 0.25, [("all", Enumerable.Repeat(1f, 16).ToArray())]);
+        Figures.Series(Path.Combine(_dir, "one_point.png"), [new("s000", 0, 1200, "cathode", 0.9, 0.01, null, null)]);
+        foreach (var name in new[] { "empty_spectrum.png", "nan_map.png", "one_point.png" })
+        {
+            using var bitmap = SKBitmap.Decode(Path.Combine(_dir, name));
+            Assert.NotNull(bitmap);
+        }
+        using var map = SKBitmap.Decode(Path.Combine(_dir, "nan_map.png"));
+        Assert.True(CountNear(map, [(0xb0, 0xb0, 0xb0)]) > 10_000, "a map without EMF is grey");
+    }
+
+    [Fact]
     public void Bad_shapes_are_rejected_and_write_nothing()
     {
         var path = Path.Combine(_dir, "bad.png");

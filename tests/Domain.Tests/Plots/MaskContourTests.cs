@@ -75,3 +75,22 @@ public sealed class MaskContourTests
         Assert.Throws<InputException>(() => MaskContour.Segments(5, 5, new float[24]));
     }
 }
+
+public sealed class MaskContourLoopTests
+{
+    [Fact]
+    public void Loops_join_every_segment_into_closed_outlines()
+    {
+        // Two separate blocks and a hole: three closed loops using all segments.
+        int rows = 12, cols = 14;
+        var mask = new float[rows * cols];
+        for (int r = 1; r <= 6; r++) for (int c = 1; c <= 6; c++) mask[r * cols + c] = 1f;
+        mask[3 * cols + 3] = 0f; // hole
+        for (int r = 8; r <= 10; r++) for (int c = 9; c <= 12; c++) mask[r * cols + c] = 0.8f;
+        var segments = MaskContour.Segments(rows, cols, mask);
+        var loops = MaskContour.Loops(rows, cols, mask);
+        Assert.Equal(3, loops.Count);
+        Assert.Equal(segments.Count, loops.Sum(l => l.Length - 1));
+        Assert.All(loops, l => Assert.Equal(l[0], l[^1]));
+    }
+}
