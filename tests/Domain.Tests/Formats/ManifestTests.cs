@@ -135,7 +135,9 @@ public class ManifestTests
         var e = Fails(dir, text);
         Assert.Contains("2 problems", e.Message);
         Assert.Contains("line 2, col 29, beam.angel_deg: unknown key 'angel_deg'", e.Message);
-        Assert.Contains("energy_keV, angle_deg", e.Message);
+        Assert.Contains("unknown key 'angel_deg' (did you mean 'angle_deg'?); known keys here: energy_keV, angle_deg", e.Message);
+        Assert.Contains("unknown key 'registraton' (did you mean 'registration'?)", e.Message);
+        Assert.DoesNotContain("did you mean", Fails(dir, Example.Replace("angle_deg: 90", "colour: 9")).Message);
         Assert.Contains("scans[0].xct.registraton", e.Message);
         Assert.Contains("line 19, col 50, scans[0].xct.registraton", e.Message);
     }
