@@ -14,10 +14,10 @@ public readonly record struct Deposit(int DRow, int DCol, double KeV);
 /// <param name="ThicknessMm">Sensor thickness, mm (2).</param>
 /// <param name="FanoFactor">Fano factor of CdZnTe (0.1).</param>
 /// <param name="PairEnergyKeV">Mean energy per electron-hole pair, keV (0.00464).</param>
-/// <param name="CloudSigmaUm">RMS radius of the charge cloud at the anode, um (15: 30-40 % of ~90 keV events are shared above a 4 keV threshold).</param>
+/// <param name="CloudSigmaUm">RMS radius of the charge cloud at the anode, um (10: with K fluorescence, 30-40 % of ~90 keV photons leave charge above a 4 keV threshold in two or more pixels).</param>
 /// <param name="TailProbability">Fraction of interactions with incomplete charge collection (hole trapping), the low-energy tail (0.08).</param>
 /// <param name="TailMeanFraction">Mean fraction of the energy lost by such an interaction (0.012, exponential, capped at 0.1).</param>
-/// <param name="KFluorescenceProbability">Probability that an absorbed photon above the Cd K edge emits a Cd or Te K X-ray (0.55).</param>
+/// <param name="KFluorescenceProbability">Probability that an absorbed photon above the Cd K edge emits a Cd or Te K X-ray (0.45).</param>
 /// <param name="FluorescenceEscapeFraction">Fraction of those K X-rays leaving the sensor through its faces: the escape peaks (0.12).</param>
 /// <param name="FwhmAt60KeV">Mean FWHM at 59.54 keV, keV (0.93).</param>
 /// <param name="FwhmSpreadKeV">Pixel-to-pixel spread of that FWHM, keV (0.19).</param>
@@ -27,10 +27,10 @@ public sealed record DetectorPhysics(
     double ThicknessMm = 2,
     double FanoFactor = 0.1,
     double PairEnergyKeV = 0.00464,
-    double CloudSigmaUm = 15,
+    double CloudSigmaUm = 10,
     double TailProbability = 0.08,
     double TailMeanFraction = 0.012,
-    double KFluorescenceProbability = 0.55,
+    double KFluorescenceProbability = 0.45,
     double FluorescenceEscapeFraction = 0.12,
     double FwhmAt60KeV = 0.93,
     double FwhmSpreadKeV = 0.19,
