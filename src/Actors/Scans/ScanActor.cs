@@ -217,6 +217,8 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
     private void EndSurvey()
     {
         _resumed = _state.Completed.Count;
+        // batches some tile applied before the move but not durable everywhere will be computed again
+        PersistAll(_state.Requeue(_book!.AppliedAnywhere.Except(_state.Completed).Count, "scan moved or restarted"), Applied);
         _log.Info("scan {0}: resumed, {1} of {2} batches already durable", PersistenceId, _resumed, _state.Plan!.BatchCount);
         Announce();
     }
