@@ -54,7 +54,7 @@ public sealed class EmfCalculator
     /// <summary>Minimum E_H for a defined EMF.</summary>
     public double MinCounts { get; }
 
-    /// <summary>wL_i for bins FirstBin.. (fraction of each bin's pz span inside L).</summary>
+    /// <summary>wL_i for bins FirstBin.. (fraction of each bin's pz span inside L; see <see cref="BinSpreading"/>).</summary>
     public ReadOnlySpan<double> LowWeights => _wL;
 
     /// <summary>wH_i for bins FirstBin.. (fraction inside H).</summary>
@@ -78,7 +78,7 @@ public sealed class EmfCalculator
         var wL = new double[n];
         var wH = new double[n];
         var wT = new double[n];
-        FillWeights(new PzConverter(s.Geometry), s.Windows, axis, shiftKeV, first, wL, wH, wT);
+        FillWeights(new PzConverter(s.Geometry), s.Windows, s.Spreading, axis, shiftKeV, first, wL, wH, wT);
         return new EmfCalculator(axis, first, wL, wH, wT, shiftKeV, s.MinCounts);
     }
 
@@ -152,32 +152,56 @@ public sealed class EmfCalculator
         double eMax = pz.EnergyAtPz(w.HullMax) + shiftMax;
         if (!(eMin >= 0) || !(eMax <= axis.MaxKeV))
             throw new InputException($"EMF windows [{w.HullMin}, {w.HullMax}] a.u. span {eMin:F3}-{eMax:F3} keV, outside the histogram axis 0-{axis.MaxKeV} keV");
-        int first = Math.Max(0, (int)Math.Floor(eMin / axis.BinWidthKeV) - 1);
-        int end = Math.Min(axis.Bins, (int)Math.Ceiling(eMax / axis.BinWidthKeV) + 1);
+        // Two bins of margin: the neighbours of a cut bin carry weight under linear spreading.
+        int first = Math.Max(0, (int)Math.Floor(eMin / axis.BinWidthKeV) - 2);
+        int end = Math.Min(axis.Bins, (int)Math.Ceiling(eMax / axis.BinWidthKeV) + 2);
         return (first, end);
     }
 
     /// <summary>
     /// Fills the fractional-bin weights of bins [firstBin, firstBin + wL.Length) for energy shift
     /// <paramref name="shiftKeV"/>: wL (inside L), wH (inside H), wT (inside |pz| &lt; HighOuter).
-    /// Allocation-free: one pz evaluation per bin edge.
+    /// A bin wholly inside a window weighs 1. A bin cut by a window edge at A..B of its span
+    /// [lo, hi] (centre c, width D): <see cref="BinSpreading.Uniform"/> gives it (B - A)/D;
+    /// <see cref="BinSpreading.Linear"/> adds the linear-density term s ((B-c)^2 - (A-c)^2)/2 with
+    /// s = (J_{i+1} - J_{i-1}) / (c_{i+1} - c_{i-1}), J = n/D, i.e. weights on the two neighbours.
+    /// Either way sum_i w_i D_i equals the window width. Allocation-free for up to 1,000 bins.
     /// </summary>
-    internal static void FillWeights(in PzConverter pz, EmfWindows w, HistogramAxis axis, double shiftKeV, int firstBin,
-        Span<double> wL, Span<double> wH, Span<double> wT)
+    internal static void FillWeights(in PzConverter pz, EmfWindows w, BinSpreading spreading, HistogramAxis axis,
+        double shiftKeV, int firstBin, Span<double> wL, Span<double> wH, Span<double> wT)
     {
+        int n = wL.Length;
         double width = axis.BinWidthKeV;
-        double lo = pz.Pz(firstBin * width - shiftKeV);
-        for (int i = 0; i < wL.Length; i++)
+        wL.Clear();
+        wH.Clear();
+        wT.Clear();
+        // edges[j] = pz of the lower edge of bin firstBin - 1 + j, j = 0..n+2 (one neighbour each side).
+        Span<double> edges = n + 3 <= 1024 ? stackalloc double[n + 3] : new double[n + 3];
+        for (int j = 0; j < edges.Length; j++) edges[j] = pz.Pz((firstBin - 1 + j) * width - shiftKeV);
+        bool linear = spreading == BinSpreading.Linear;
+        for (int i = 0; i < n; i++)
         {
-            double hi = pz.Pz((firstBin + i + 1) * width - shiftKeV);
-            double span = hi - lo;
-            wL[i] = Overlap(lo, hi, w.LowMin, w.LowMax) / span;
-            wH[i] = (Overlap(lo, hi, -w.HighOuter, -w.HighInner) + Overlap(lo, hi, w.HighInner, w.HighOuter)) / span;
-            wT[i] = Overlap(lo, hi, -w.HighOuter, w.HighOuter) / span;
-            lo = hi;
+            double lo = edges[i + 1], hi = edges[i + 2];
+            if (hi < w.HullMin || lo > w.HullMax) continue;
+            AddSegment(wL, edges, i, lo, hi, w.LowMin, w.LowMax, linear);
+            AddSegment(wH, edges, i, lo, hi, -w.HighOuter, -w.HighInner, linear);
+            AddSegment(wH, edges, i, lo, hi, w.HighInner, w.HighOuter, linear);
+            AddSegment(wT, edges, i, lo, hi, -w.HighOuter, w.HighOuter, linear);
         }
     }
 
-    private static double Overlap(double lo, double hi, double a, double b) =>
-        Math.Max(0.0, Math.Min(hi, b) - Math.Max(lo, a));
+    private static void AddSegment(Span<double> weights, ReadOnlySpan<double> edges, int i, double lo, double hi,
+        double a, double b, bool linear)
+    {
+        double from = Math.Max(lo, a), to = Math.Min(hi, b);
+        if (!(to > from)) return;
+        double span = hi - lo;
+        weights[i] += (to - from) / span;
+        if (!linear || (to - from) >= span || i == 0 || i == weights.Length - 1) return;
+        double c = 0.5 * (lo + hi);
+        double cPrev = 0.5 * (edges[i] + edges[i + 1]), cNext = 0.5 * (edges[i + 2] + edges[i + 3]);
+        double k = ((to - c) * (to - c) - (from - c) * (from - c)) / (2 * (cNext - cPrev));
+        weights[i + 1] += k / (edges[i + 3] - edges[i + 2]);
+        weights[i - 1] -= k / (edges[i + 1] - edges[i]);
+    }
 }

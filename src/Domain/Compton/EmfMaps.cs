@@ -86,9 +86,7 @@ public static class EmfMaps
         if (globalShiftKeV is { } given && !double.IsFinite(given))
             throw new InputException($"global energy shift {given} keV is not a finite number");
 
-        double global = globalShiftKeV ?? (s.PeakCentring
-            ? PeakCentring.Fit(Spectrum.FromPixels(spectra, default, background), s.Geometry, s.PeakFitMinKeV, s.PeakFitMaxKeV).ShiftKeV
-            : 0.0);
+        double global = globalShiftKeV ?? (s.PeakCentring ? GlobalFit(spectra, s, background).ShiftKeV : 0.0);
 
         bool pixelFits = s.PeakCentring;
         double tol = pixelFits ? s.PixelShiftToleranceKeV : 0;
@@ -105,7 +103,7 @@ public static class EmfMaps
         var gL = new double[nb];
         var gH = new double[nb];
         var gT = new double[nb];
-        EmfCalculator.FillWeights(pz, s.Windows, axis, global, first, gL, gH, gT);
+        EmfCalculator.FillWeights(pz, s.Windows, s.Spreading, axis, global, first, gL, gH, gT);
 
         int rows = spectra.Shape.Rows / k, cols = spectra.Shape.Cols / k;
         int outPixels = rows * cols;
@@ -135,6 +133,24 @@ public static class EmfMaps
             scratch => Interlocked.Add(ref fitted, scratch.Fitted));
 
         return new EmfMap(rows, cols, k, emf, sigma, counts, shifts) { GlobalShiftKeV = global, FittedPixels = fitted };
+    }
+
+    /// <summary>
+    /// Peak-centring fit of the summed (background-subtracted) spectrum of all pixels, the shift used
+    /// where a pixel has no fit of its own; throws <see cref="AnalysisException"/> when no peak is found.
+    /// Sums only the fit range.
+    /// </summary>
+    public static PeakFit GlobalFit(PixelSpectra spectra, AnalysisSettings s, SpectrumBackground? background = null)
+    {
+        ArgumentNullException.ThrowIfNull(spectra);
+        var axis = spectra.Axis;
+        var (first, end) = PeakCentring.FitBins(axis, s.PeakFitMinKeV, s.PeakFitMaxKeV);
+        var counts = new double[end - first];
+        var variance = new double[end - first];
+        PixelAccumulation.AddWeighted(spectra, default, background, first, counts, variance);
+        if (PeakCentring.TryFitBins(counts, variance, axis.Centre(first), axis.BinWidthKeV, s.Geometry.ComptonLineKeV, out var fit, out var why))
+            return fit;
+        throw new AnalysisException($"peak centring: no Compton peak fitted in the summed spectrum over {s.PeakFitMinKeV}-{s.PeakFitMaxKeV} keV: {why}; switch peak centring off or give the shift");
     }
 
     /// <summary>Per-thread buffers over the needed bins.</summary>
@@ -197,7 +213,7 @@ public static class EmfMaps
             ReadOnlySpan<double> wL = gL, wH = gH, wT = gT;
             if (own)
             {
-                EmfCalculator.FillWeights(pz, s.Windows, spectra.Axis, shift, first, sc.WL, sc.WH, sc.WT);
+                EmfCalculator.FillWeights(pz, s.Windows, s.Spreading, spectra.Axis, shift, first, sc.WL, sc.WH, sc.WT);
                 wL = sc.WL; wH = sc.WH; wT = sc.WT;
             }
             profileCounts = EmfCalculator.Dot(n, wT);

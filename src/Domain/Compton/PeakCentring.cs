@@ -107,10 +107,13 @@ public static class PeakCentring
         Span<double> trial = stackalloc double[Parameters];
         Span<double> alpha = stackalloc double[Parameters * Parameters];
         Span<double> beta = stackalloc double[Parameters];
+        Span<double> alphaTrial = stackalloc double[Parameters * Parameters];
+        Span<double> betaTrial = stackalloc double[Parameters];
         Span<double> m = stackalloc double[Parameters * Parameters];
         Span<double> step = stackalloc double[Parameters];
+        Span<double> gauss = nb <= 512 ? stackalloc double[nb] : new double[nb];
 
-        double chi2 = Normal(n, var, firstCentreKeV, binWidthKeV, lineKeV, p, alpha, beta);
+        double chi2 = Normal(n, var, firstCentreKeV, binWidthKeV, lineKeV, p, gauss, alpha, beta);
         double lambda = 1e-3;
         int iter = 0;
         bool converged = false;
@@ -122,12 +125,16 @@ public static class PeakCentring
             beta.CopyTo(step);
             if (!Solve(m, step)) { lambda *= 10; if (lambda > 1e12) break; continue; }
             for (int j = 0; j < Parameters; j++) trial[j] = p[j] + step[j];
-            double chiTrial = trial[2] > 0.1 * binWidthKeV ? Chi2(n, var, firstCentreKeV, binWidthKeV, lineKeV, trial) : double.PositiveInfinity;
+            double chiTrial = trial[2] > 0.1 * binWidthKeV
+                ? Normal(n, var, firstCentreKeV, binWidthKeV, lineKeV, trial, gauss, alphaTrial, betaTrial)
+                : double.PositiveInfinity;
             if (chiTrial <= chi2)
             {
-                bool small = chi2 - chiTrial <= 1e-10 * chi2 + 1e-12;
+                bool small = chi2 - chiTrial <= 1e-9 * chi2 + 1e-12; // chi^2 stopped falling
                 trial.CopyTo(p);
-                chi2 = Normal(n, var, firstCentreKeV, binWidthKeV, lineKeV, p, alpha, beta);
+                alphaTrial.CopyTo(alpha);
+                betaTrial.CopyTo(beta);
+                chi2 = chiTrial;
                 lambda = Math.Max(lambda / 10, 1e-12);
                 if (small) { converged = true; break; }
             }
@@ -163,50 +170,56 @@ public static class PeakCentring
 
     private static double Bg(double b0, double b1, double dx) => b0 + b1 * dx;
 
-    /// <summary>chi^2 of parameters p = (A, mu, s, b0, b1).</summary>
-    private static double Chi2(ReadOnlySpan<double> n, ReadOnlySpan<double> var, double e0, double w, double line, ReadOnlySpan<double> p)
+    /// <summary>
+    /// exp(-(e_i - mu)^2 / (2 s^2)) at e_i = e0 + i w, by the recurrence g_{i+1} = g_i r_i,
+    /// r_{i+1} = r_i exp(-w^2/s^2) outwards from the bin nearest mu (two exponentials in all; every
+    /// factor is below 1 away from the peak, so nothing overflows).
+    /// </summary>
+    internal static void Gaussian(Span<double> g, double e0, double w, double mu, double s)
     {
-        double chi2 = 0;
-        double inv2s2 = 1.0 / (2 * p[2] * p[2]);
-        for (int i = 0; i < n.Length; i++)
-        {
-            double e = e0 + i * w;
-            double d = e - p[1];
-            double model = p[0] * Math.Exp(-d * d * inv2s2) + p[3] + p[4] * (e - line);
-            double r = n[i] - model;
-            chi2 += r * r / Math.Max(var[i], 1.0);
-        }
-        return chi2;
+        int nb = g.Length;
+        double inv = 1.0 / (2 * s * s);
+        int k = (int)Math.Clamp(Math.Round((mu - e0) / w), 0, nb - 1);
+        double dk = e0 + k * w - mu;
+        double q = Math.Exp(-2 * w * w * inv);
+        g[k] = Math.Exp(-dk * dk * inv);
+        double r = Math.Exp(-(2 * dk * w + w * w) * inv);
+        for (int i = k; i < nb - 1; i++) { g[i + 1] = g[i] * r; r *= q; }
+        double t = Math.Exp((2 * dk * w - w * w) * inv);
+        for (int i = k; i > 0; i--) { g[i - 1] = g[i] * t; t *= q; }
     }
 
-    /// <summary>chi^2, curvature alpha = J^T W J and gradient beta = J^T W r at p.</summary>
+    /// <summary>chi^2, curvature alpha = J^T W J and gradient beta = J^T W r at p = (A, mu, s, b0, b1).</summary>
     private static double Normal(ReadOnlySpan<double> n, ReadOnlySpan<double> var, double e0, double w, double line,
-        ReadOnlySpan<double> p, Span<double> alpha, Span<double> beta)
+        ReadOnlySpan<double> p, Span<double> gauss, Span<double> alpha, Span<double> beta)
     {
         alpha.Clear();
         beta.Clear();
         Span<double> jac = stackalloc double[Parameters];
         double chi2 = 0;
-        double s = p[2];
-        double inv2s2 = 1.0 / (2 * s * s);
+        double a0 = p[0], mu = p[1], s = p[2];
+        double invS2 = 1.0 / (s * s);
+        Gaussian(gauss, e0, w, mu, s);
         for (int i = 0; i < n.Length; i++)
         {
             double e = e0 + i * w;
-            double d = e - p[1];
-            double g = Math.Exp(-d * d * inv2s2);
-            double model = p[0] * g + p[3] + p[4] * (e - line);
+            double d = e - mu;
+            double g = gauss[i];
+            double model = a0 * g + p[3] + p[4] * (e - line);
             double wt = 1.0 / Math.Max(var[i], 1.0);
             double r = n[i] - model;
             chi2 += r * r * wt;
+            double ag = a0 * g * d * invS2;
             jac[0] = g;
-            jac[1] = p[0] * g * d / (s * s);
-            jac[2] = p[0] * g * d * d / (s * s * s);
+            jac[1] = ag;
+            jac[2] = ag * d / s;
             jac[3] = 1;
             jac[4] = e - line;
             for (int a = 0; a < Parameters; a++)
             {
-                beta[a] += wt * r * jac[a];
-                for (int b = 0; b <= a; b++) alpha[a * Parameters + b] += wt * jac[a] * jac[b];
+                double wj = wt * jac[a];
+                beta[a] += wj * r;
+                for (int b = 0; b <= a; b++) alpha[a * Parameters + b] += wj * jac[b];
             }
         }
         for (int a = 0; a < Parameters; a++)

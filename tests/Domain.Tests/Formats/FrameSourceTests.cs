@@ -1,3 +1,4 @@
+using PureHDF;
 using XcsCt.Domain.Detector;
 using XcsCt.Domain.Formats;
 
@@ -216,5 +217,39 @@ public class FrameSourceTests
         Assert.Contains("rank 3", Assert.Throws<InputException>(() => FrameSources.Open(flat, DetectorShape.Hexitec)).Message);
         string garbage = dir.Write("garbage.h5", "this is not HDF5");
         Assert.Contains("HDF5", Assert.Throws<InputException>(() => FrameSources.Open(garbage, DetectorShape.Hexitec)).Message);
+    }
+
+    [Fact]
+    public void OdinWriterStoresChunkedCompressedFrames()
+    {
+        using var dir = new TempDir();
+        var shape = DetectorShape.Hexitec;
+        var frames = new ushort[200 * shape.Pixels]; // mostly empty frames, as real data
+        for (int f = 0; f < 200; f++) frames[f * shape.Pixels + (f * 37) % shape.Pixels] = (ushort)(1000 + f);
+        string path = dir.File("sparse.h5");
+        OdinFrameFile.WriteRaw(path, shape, frames);
+        using (var file = PureHDF.H5File.OpenRead(path))
+            Assert.Equal(PureHDF.H5DataLayoutClass.Chunked, file.Dataset("raw_frames").Layout.Class);
+        const double mostlyEmptyCompressesTenfold = 0.1;
+        Assert.True(new FileInfo(path).Length < mostlyEmptyCompressesTenfold * frames.Length * 2, $"{new FileInfo(path).Length} bytes");
+        using var source = FrameSources.Open(path, shape);
+        var back = new ushort[frames.Length];
+        source.ReadRaw(0, 200, back);
+        Assert.Equal(frames, back);
+    }
+
+    [Fact]
+    public void BinFileTruncatedAfterOpeningIsReportedOnRead()
+    {
+        using var dir = new TempDir();
+        var shape = new DetectorShape(4, 4);
+        string path = dir.File("run.bin");
+        BinFrameFile.Write(path, new ushort[10 * shape.Pixels]);
+        using var source = FrameSources.Open(path, shape);
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+            stream.SetLength(5 * shape.Pixels * 2);
+        var e = Assert.Throws<InputException>(() => source.ReadRaw(4, 3, new ushort[3 * shape.Pixels]));
+        Assert.Contains("truncated", e.Message);
+        Assert.Contains("byte 160", e.Message);
     }
 }
