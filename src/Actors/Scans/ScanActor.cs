@@ -199,7 +199,9 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
 
     private void OnTileReport(TileReport report)
     {
-        if (report.Generation != _state.Generation || _book is null || _state.Phase != ScanPhase.Running) return;
+        if (report.Generation > _state.Generation || _book is null || _state.Phase != ScanPhase.Running) return;
+        // a tile still in an older generation (or never started) holds nothing of this one
+        if (report.Generation < _state.Generation) report = report with { Applied = BatchSet.Empty, Durable = BatchSet.Empty };
         bool surveyed = _surveyMissing.Remove(report.Tile) && _surveyMissing.Count == 0;
         var (newly, requeued) = _book.Report(report.Tile, report.Applied, report.Durable, report.Recovered, report.Settled && _book.AllDelivered);
         var events = _state.Requeue(requeued, $"tile {report.Tile} lost batches").Concat(_state.Durable(newly)).ToList();
