@@ -37,7 +37,6 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
     private readonly HashSet<int> _resultsWritten = [];
     private ScanState _state = ScanState.Empty;
     private DispatchBook? _book;
-    private int _resumed;
     private bool _outcomeRecorded;
 
     public ScanActor(string entityId, XcsClusterOptions options, IActorRef experiments, IActorRef tiles, IScanPlanner planner)
@@ -107,7 +106,7 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
         PersistAll(events, e =>
         {
             _state = _state.Apply(e);
-            (_book, _resumed, _outcomeRecorded) = (null, 0, false);
+            (_book, _outcomeRecorded) = (null, false);
             _resultsWritten.Clear();
             replyTo.Tell(Status());
             Publish();
@@ -218,10 +217,11 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
 
     private void EndSurvey()
     {
-        _resumed = _state.Completed.Count;
+        int resumed = _state.Completed.Count;
         // batches some tile applied before the move but not durable everywhere will be computed again
-        PersistAll(_state.Requeue(_book!.AppliedAnywhere.Except(_state.Completed).Count, "scan moved or restarted"), Applied);
-        _log.Info("scan {0}: resumed, {1} of {2} batches already durable", PersistenceId, _resumed, _state.Plan!.BatchCount);
+        var events = _state.Requeue(_book!.AppliedAnywhere.Except(_state.Completed).Count, "scan moved or restarted").Concat(_state.Resume(resumed)).ToList();
+        PersistAll(events, Applied);
+        _log.Info("scan {0}: resumed, {1} of {2} batches already durable", PersistenceId, resumed, _state.Plan!.BatchCount);
         Announce();
     }
 
@@ -309,7 +309,7 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
     }
 
     private ScanReplies.ScanStatus Status() => new(_experimentId, _scanId, _state.Phase, _state.Generation, _state.Job,
-        _state.Plan?.BatchCount ?? 0, _state.Completed.Count, _resumed, _state.Requeued, _state.FailureReason, _state.ResultDirectory, _state.Plan);
+        _state.Plan?.BatchCount ?? 0, _state.Completed.Count, _state.Resumed, _state.Requeued, _state.FailureReason, _state.ResultDirectory, _state.Plan);
 
     /// <summary>Self: the planner's answer for one generation.</summary>
     private sealed record PlanResult(int Generation, ScanPlan? Plan, string? Error) : INoSerializationVerificationNeeded;
