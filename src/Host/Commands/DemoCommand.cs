@@ -51,6 +51,10 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         string simDir = Path.Combine(root, "sim"), resultsDir = Path.Combine(root, "results");
         if (File.Exists(root)) throw new InputException($"--out {settings.Out}: is a file, not a directory");
 
+        // The demo owns its folder: a previous demo's journal and results are replaced with its data.
+        foreach (var old in new[] { Path.Combine(root, "data"), resultsDir })
+            if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
+
         AnsiConsole.MarkupLine($"[bold]Simulating[/] {settings.Scans} scans x {settings.Frames:N0} frames of a {Markup.Escape(settings.Preset)} coin cell (seed {settings.Seed})");
         var options = new SimulationOptions(settings.Preset, settings.Scans, settings.Frames, settings.Seed) { Xct = false };
         // The demo owns its folder: a previous demo's data is replaced.
@@ -62,7 +66,7 @@ public sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         // block of the cell an EMF; the component EMFs sum their pixels whatever the binning.
         var plan = ManifestPlan.Load(sim.Manifest);
         plan = plan with { Analysis = plan.Analysis with { Binning = settings.Binning } };
-        var outcome = await ProcessRunner.RunAsync(plan, resultsDir, settings.Direct, null, cancellationToken);
+        var outcome = await ProcessRunner.RunAsync(plan, resultsDir, settings.Direct, null, cancellationToken, Path.Combine(root, "data"));
         PrintComparison(sim, outcome);
         AnsiConsole.MarkupLine($"Done in {clock.Elapsed.TotalSeconds:F1} s.");
         AnsiConsole.MarkupLine($"  results (result.nxs, spectrum.png, profile.png, emf_map.png, summary.json per scan): [blue]{Markup.Escape(outcome.Directory)}[/]");
