@@ -13,13 +13,15 @@ public sealed class ResumeTests
     {
         var data = TempDirectory("resume");
         var job = new ScanJob("e6", "s1", [FakeFrames.WriteFile(data, "a.frames", 4000)], FakeFrames.Corrections(), 100);
-        var first = new FakeFrames { Delay = TimeSpan.FromMilliseconds(120) };
+        var first = new FakeFrames();
+        first.Hold(fromBatch: 12); // the first node never gets past batch 12: it is caught mid-run
         var node = await EmbeddedCluster.StartAsync(Node(data), first, first);
         _ = node.Client.RunAsync(job);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while ((await node.Client.GetScanStatusAsync("e6", "s1")).BatchesDurable < 10 && DateTime.UtcNow < deadline)
             await Task.Delay(100);
         ((ExtendedActorSystem)node.System).Abort(); // no graceful leave, nothing flushed: as a killed process
+        first.Release();
         await Task.Delay(500);
 
         var second = new FakeFrames();
