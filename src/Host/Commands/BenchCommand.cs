@@ -3,7 +3,13 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using System.Diagnostics;
+using XcsCt.Actors.Client;
+using XcsCt.Actors.Hosting;
+using XcsCt.Domain;
 using XcsCt.Domain.Detector;
+using XcsCt.Domain.Formats;
+using XcsCt.Domain.Pipeline;
 
 namespace XcsCt.Host.Commands;
 
@@ -13,6 +19,7 @@ namespace XcsCt.Host.Commands;
 /// thread and on all threads, against a memory-read baseline over the same buffer, and as a multiple
 /// of one detector's 9.1 kHz frame rate.
 /// </summary>
+/// <remarks>With <c>--cluster</c>, end-to-end throughput through the embedded cluster instead (see <see cref="ClusterBench"/>).</remarks>
 public sealed class BenchCommand : Command<BenchCommand.Settings>
 {
     /// <summary>Frame rate of one HEXITEC detector, Hz (ARCHITECTURE "The frame kernel").</summary>
@@ -38,8 +45,27 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         [Description("Minimum measuring time per path, seconds (default 0.4).")]
         public double Seconds { get; init; } = 0.4;
 
+        [CommandOption("--cluster")]
+        [Description("End to end instead: the same generated .bin scan through the embedded cluster (SQLite) and --direct, frames/s of each and their ratio, and the journal's size.")]
+        public bool Cluster { get; init; }
+
+        [CommandOption("--cluster-frames <N>")]
+        [Description("Frames of the --cluster scan (default 100000, 1.3 GB written to a temporary directory and deleted).")]
+        public long ClusterFrames { get; init; } = 100_000;
+
+        [CommandOption("--occupancy <P>")]
+        [Description("Occupancy of the --cluster frames (default 0.02).")]
+        public double Occupancy { get; init; } = 0.02;
+
+        [CommandOption("--journal-footprint")]
+        [Description("With --cluster: also run a scan ten times as long (the same file listed ten times) and print the journal bytes of both.")]
+        public bool JournalFootprint { get; init; }
+
         public override ValidationResult Validate() =>
             Frames < 64 ? ValidationResult.Error($"--frames {Frames}: at least 64 frames are needed")
+            : ClusterFrames < 1 ? ValidationResult.Error($"--cluster-frames {ClusterFrames}: at least 1 frame is needed")
+            : !(Occupancy > 0 && Occupancy <= 0.5) ? ValidationResult.Error($"--occupancy {Occupancy}: must be in (0, 0.5]")
+            : JournalFootprint && !Cluster ? ValidationResult.Error("--journal-footprint needs --cluster")
             : Threads is < 1 ? ValidationResult.Error($"--threads {Threads}: at least 1 thread is needed")
             : !(Seconds > 0 && Seconds <= 60) ? ValidationResult.Error($"--seconds {Seconds}: must be in (0, 60]")
             : ValidationResult.Success();
@@ -47,6 +73,7 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        if (settings.Cluster) return ClusterBench.Run(settings, cancellationToken);
         int threads = settings.Threads ?? Environment.ProcessorCount;
         var minimum = TimeSpan.FromSeconds(settings.Seconds);
         var shape = DetectorShape.Hexitec;
@@ -158,4 +185,109 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
 
     /// <summary>Mean bookkeeping per frame (ANALYSIS section 3).</summary>
     public sealed record EventsPerFrame(double In, double Kept, double Merged, double Discarded, double BelowThreshold);
+}
+
+/// <summary>
+/// <c>xcsct bench --cluster</c>: one generated scan of synthetic frames (a <c>.bin</c> file) processed
+/// by <see cref="DirectScanRunner"/> and by the embedded one-node cluster (SQLite journal), in the
+/// same run on the same file (read from the page cache by both), checked bit-identical; frames per
+/// second end to end (submit to spectra in hand; node start-up shown apart) and the journal's size.
+/// </summary>
+internal static class ClusterBench
+{
+    private const int BatchFrames = 2048;
+    private const int FramesPerWrite = 512;
+
+    public static int Run(BenchCommand.Settings settings, CancellationToken cancellationToken)
+    {
+        int threads = settings.Threads ?? Environment.ProcessorCount;
+        string root = Directory.CreateTempSubdirectory("xcsct-bench-").FullName;
+        try
+        {
+            var shape = DetectorShape.Hexitec;
+            var synthetic = new SyntheticFrames(shape, settings.Occupancy, seed: 20240101);
+            string file = Path.Combine(root, "frames.bin");
+            var clock = Stopwatch.StartNew();
+            using (var writer = BinFrameFile.Create(file))
+            {
+                var chunk = new ushort[FramesPerWrite * shape.Pixels];
+                for (long done = 0; done < settings.ClusterFrames; done += FramesPerWrite)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    int n = (int)Math.Min(FramesPerWrite, settings.ClusterFrames - done);
+                    synthetic.Fill(chunk.AsSpan(0, n * shape.Pixels));
+                    writer.Write(chunk.AsSpan(0, n * shape.Pixels));
+                }
+                writer.Commit();
+            }
+            AnsiConsole.MarkupLine($"generated {settings.ClusterFrames:N0} frames at {settings.Occupancy:P0} occupancy in {clock.Elapsed.TotalSeconds:F1} s ({new FileInfo(file).Length / 1e9:F2} GB)");
+
+            var job = new ScanJob("bench", "s1", [file], synthetic.Corrections, BatchFrames);
+            var runs = new List<Measured> { Measure(job, threads, Path.Combine(root, "data-1x"), cancellationToken) };
+            if (settings.JournalFootprint)
+                runs.Add(Measure(job with { Scan = "s10x", FrameFiles = Enumerable.Repeat(file, 10).ToArray() }, threads, Path.Combine(root, "data-10x"), cancellationToken));
+            Print(runs, threads);
+            return 0;
+        }
+        finally
+        {
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private sealed record Measured(long Frames, int Batches, double DirectSeconds, double StartSeconds, double ClusterSeconds, JournalFootprint Journal);
+
+    private static Measured Measure(ScanJob job, int threads, string data, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var direct = DirectScanRunner.Run(job, null, cancellationToken, threads);
+        double directSeconds = clock.Elapsed.TotalSeconds;
+
+        var options = new XcsClusterOptions { DataDirectory = data, MaxBatchesInFlight = threads }.Validated();
+        clock.Restart();
+        ClusterScanResult result;
+        double startSeconds, clusterSeconds;
+        var cluster = EmbeddedCluster.StartAsync(options, cancellationToken: cancellationToken).GetAwaiter().GetResult();
+        try
+        {
+            startSeconds = clock.Elapsed.TotalSeconds;
+            clock.Restart();
+            result = cluster.Client.RunAsync(job, null, cancellationToken).GetAwaiter().GetResult();
+            clusterSeconds = clock.Elapsed.TotalSeconds;
+        }
+        finally
+        {
+            cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+        if (!direct.Counts.AsSpan().SequenceEqual(result.Spectra.Counts) || direct.Events != result.Spectra.Events || direct.Frames != result.Spectra.Frames)
+            throw new AnalysisException($"bench {job.Scan}: the cluster's spectra differ from the direct run's");
+        return new Measured(direct.Frames, result.BatchesTotal, directSeconds, startSeconds, clusterSeconds, JournalFootprint.Measure(options));
+    }
+
+    private static void Print(IReadOnlyList<Measured> runs, int threads)
+    {
+        var table = new Table().Title($"end to end, 80 x 80 frames, batches of {BatchFrames}, {threads} threads / batches in flight (spectra bit-identical)");
+        foreach (var column in new[] { "frames", "batches", "direct frames/s", "cluster frames/s", "cluster / direct", "node start s" })
+            table.AddColumn(new TableColumn(column).RightAligned());
+        foreach (var r in runs)
+            table.AddRow($"{r.Frames:N0}", $"{r.Batches:N0}", $"{r.Frames / r.DirectSeconds:N0}", $"{r.Frames / r.ClusterSeconds:N0}",
+                $"{r.DirectSeconds / r.ClusterSeconds:F2}", $"{r.StartSeconds:F1}");
+        AnsiConsole.Write(table);
+
+        var journal = new Table().Title("journal after the scan (SQLite; file = database + WAL, near its peak: freed pages are reused, not returned)");
+        foreach (var column in new[] { "frames", "file bytes", "events rows", "events bytes", "snapshot rows", "snapshot bytes", "sharding rows", "sharding bytes", "event bytes / batch" })
+            journal.AddColumn(new TableColumn(column).RightAligned());
+        foreach (var r in runs)
+        {
+            var j = r.Journal;
+            var sharding = (Rows: j.Table("sharding_journal").Rows + j.Table("sharding_snapshot").Rows,
+                Bytes: j.Table("sharding_journal").PayloadBytes + j.Table("sharding_snapshot").PayloadBytes);
+            journal.AddRow($"{r.Frames:N0}", $"{j.FileBytes:N0}", $"{j.Events.Rows:N0}", $"{j.Events.PayloadBytes:N0}",
+                $"{j.Table("snapshot").Rows:N0}", $"{j.Table("snapshot").PayloadBytes:N0}", $"{sharding.Rows:N0}", $"{sharding.Bytes:N0}",
+                $"{(double)j.Events.PayloadBytes / r.Batches:F1}");
+        }
+        AnsiConsole.Write(journal);
+        var first = runs[0];
+        AnsiConsole.MarkupLine($"cluster / direct = [bold]{first.DirectSeconds / first.ClusterSeconds:F2}[/] (target >= 0.85) at {first.Frames:N0} frames");
+    }
 }
