@@ -35,12 +35,12 @@ public sealed record XcsClusterOptions
     public IReadOnlyList<string> Roles { get; init; } = [];
 
     /// <summary>A tile snapshots its spectra after this many batches (bounds rework after a loss).</summary>
-    public int SnapshotInterval { get; init; } = 8;
+    public int SnapshotInterval { get; init; } = 16;
 
     /// <summary>A tile with applied but not durable batches snapshots after this long without a new batch.</summary>
     public TimeSpan TileIdleCheckpoint { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Batches this node computes at once (bounds memory per node).</summary>
+    /// <summary>Batches this node computes at once (bounds memory per node); as many more may wait assigned to it.</summary>
     public int MaxBatchesInFlight { get; init; } = Math.Max(1, Environment.ProcessorCount);
 
     /// <summary>Tile edge in pixels.</summary>
