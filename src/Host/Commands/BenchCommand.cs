@@ -58,6 +58,10 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         [Description("Occupancy of the --cluster frames (default 0.02).")]
         public double Occupancy { get; init; } = 0.02;
 
+        [CommandOption("--batch-frames <N>")]
+        [Description("Frames per batch of the --cluster scan (default 2048, as xcsct process).")]
+        public int BatchFrames { get; init; } = 2048;
+
         [CommandOption("--journal-footprint")]
         [Description("With --cluster: also run a scan ten times as long (the same file listed ten times) and print the journal bytes of both.")]
         public bool JournalFootprint { get; init; }
@@ -66,6 +70,7 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
             Frames < 64 ? ValidationResult.Error($"--frames {Frames}: at least 64 frames are needed")
             : ClusterFrames < 1 ? ValidationResult.Error($"--cluster-frames {ClusterFrames}: at least 1 frame is needed")
             : !(Occupancy > 0 && Occupancy <= 0.5) ? ValidationResult.Error($"--occupancy {Occupancy}: must be in (0, 0.5]")
+            : BatchFrames < 1 ? ValidationResult.Error($"--batch-frames {BatchFrames}: at least 1 frame is needed")
             : JournalFootprint && !Cluster ? ValidationResult.Error("--journal-footprint needs --cluster")
             : Threads is < 1 ? ValidationResult.Error($"--threads {Threads}: at least 1 thread is needed")
             : !(Seconds > 0 && Seconds <= 60) ? ValidationResult.Error($"--seconds {Seconds}: must be in (0, 60]")
@@ -201,9 +206,7 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
 internal static class ClusterBench
 {
     public const int Rounds = 3;
-    private const int BatchFrames = 2048;
     private const int FramesPerWrite = 512;
-    private const int WarmupFrames = 2 * BatchFrames;
 
     public static int Run(BenchCommand.Settings settings, CancellationToken cancellationToken)
     {
@@ -215,8 +218,9 @@ internal static class ClusterBench
             var clock = Stopwatch.StartNew();
             string file = Write(Path.Combine(root, "frames.bin"), synthetic, settings.ClusterFrames, cancellationToken);
             AnsiConsole.MarkupLine($"generated {settings.ClusterFrames:N0} frames at {settings.Occupancy:P0} occupancy in {clock.Elapsed.TotalSeconds:F1} s ({new FileInfo(file).Length / 1e9:F2} GB)");
-            var job = new ScanJob("bench", "s", [file], synthetic.Corrections, BatchFrames);
-            var warmup = job with { Scan = "warmup", FrameFiles = [Write(Path.Combine(root, "warmup.bin"), synthetic, WarmupFrames, cancellationToken)] };
+            int batchFrames = settings.BatchFrames;
+            var job = new ScanJob("bench", "s", [file], synthetic.Corrections, batchFrames);
+            var warmup = job with { Scan = "warmup", FrameFiles = [Write(Path.Combine(root, "warmup.bin"), synthetic, 2L * batchFrames, cancellationToken)] };
 
             var options = Node(Path.Combine(root, "data"), threads);
             DirectScanRunner.Run(warmup, null, cancellationToken, threads);
@@ -244,7 +248,7 @@ internal static class ClusterBench
             {
                 cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
-            PrintThroughput(settings.ClusterFrames, (int)((settings.ClusterFrames + BatchFrames - 1) / BatchFrames), threads, direct, clustered, startSeconds);
+            PrintThroughput(settings.ClusterFrames, batchFrames, threads, direct, clustered, startSeconds);
 
             if (settings.JournalFootprint)
             {
@@ -314,9 +318,10 @@ internal static class ClusterBench
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private static void PrintThroughput(long frames, int batches, int threads, List<double> direct, List<double> clustered, double startSeconds)
+    private static void PrintThroughput(long frames, int batchFrames, int threads, List<double> direct, List<double> clustered, double startSeconds)
     {
-        var table = new Table().Title($"end to end: {frames:N0} frames (80 x 80), {batches} batches of {BatchFrames}, {threads} threads / batches in flight");
+        long batches = (frames + batchFrames - 1) / batchFrames;
+        var table = new Table().Title($"end to end: {frames:N0} frames (80 x 80), {batches} batches of {batchFrames}, {threads} threads / batches in flight");
         foreach (var column in new[] { "round", "direct s", "direct frames/s", "cluster s", "cluster frames/s", "cluster / direct" })
             table.AddColumn(new TableColumn(column).RightAligned());
         for (int i = 0; i < direct.Count; i++)
