@@ -37,6 +37,14 @@ public sealed record XcsClusterOptions
     /// <summary>A tile snapshots its spectra after this many batches (bounds rework after a loss).</summary>
     public int SnapshotInterval { get; init; } = 16;
 
+    /// <summary>
+    /// A scan hands out no batch while this many are assigned or delivered but not yet durable on
+    /// every tile: the bound on rework after a loss (default four snapshot intervals).
+    /// </summary>
+    public int? MaxUndurable { get; init; }
+
+    public int MaxUndurableBatches => MaxUndurable ?? 4 * SnapshotInterval;
+
     /// <summary>A tile with applied but not durable batches snapshots after this long without a new batch.</summary>
     public TimeSpan TileIdleCheckpoint { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -73,6 +81,7 @@ public sealed record XcsClusterOptions
     public XcsClusterOptions Validated()
     {
         if (SnapshotInterval <= 0) throw new ArgumentException($"snapshot interval {SnapshotInterval} batches must be positive");
+        if (MaxUndurable is <= 0) throw new ArgumentException($"max undurable batches {MaxUndurable} must be positive");
         if (MaxBatchesInFlight <= 0) throw new ArgumentException($"max batches in flight {MaxBatchesInFlight} must be positive");
         if (TileSize <= 0) throw new ArgumentException($"tile size {TileSize} pixels must be positive");
         if (ShardCount <= 0) throw new ArgumentException($"shard count {ShardCount} must be positive");

@@ -155,7 +155,7 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
     private void StartRunning(bool survey)
     {
         var plan = _state.Plan!;
-        _book = new DispatchBook(plan, _state.Completed);
+        _book = new DispatchBook(plan, _state.Completed, _options.MaxUndurableBatches);
         _surveyMissing.Clear();
         if (survey)
         {
@@ -229,7 +229,12 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
         PersistAll(events, e =>
         {
             _state = _state.Apply(e);
-            if (e is ScanEvents.BatchesCompleted done) _book?.MarkCompleted(done.Batches);
+            if (e is ScanEvents.BatchesCompleted done && _book is not null)
+            {
+                bool throttled = _book.Throttled;
+                _book.MarkCompleted(done.Batches);
+                if (throttled && !_book.Throttled) Announce();
+            }
             if (surveyed && ReferenceEquals(e, events[^1])) EndSurvey();
             Publish();
             if (_state.Phase == ScanPhase.Finishing) RequestResults();
@@ -305,6 +310,7 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
         switch (_state.Phase)
         {
             case ScanPhase.Running when _surveyMissing.Count > 0: AskSurvey(); break;
+            case ScanPhase.Running when _book is { Throttled: true }: RequestCheckpoints(); break;
             case ScanPhase.Running when _book is { Pending: > 0 }: Announce(); break;
             case ScanPhase.Running when _book is { AllDelivered: true }: RequestCheckpoints(); break;
             case ScanPhase.Finishing: RequestResults(); break;

@@ -51,7 +51,10 @@ public sealed class MultiNodeTests
             var result = await Within(run, 180);
             AssertIdentical(new FakeFrames().Direct(job), result.Spectra);
             int computedTwice = fakes.Sum(f => f.Computed) - result.BatchesTotal;
-            int bound = SnapshotInterval + 3 * 2 * InFlight; // a pool holds up to twice its computing batches
+            // Rework is capped by the batches a scan lets be assigned or delivered but not yet durable,
+            // once per loss the scan learns of: the lost node's batches and tiles, then partials that
+            // were on their way to its shards while they moved (found missing when every batch is in).
+            int bound = 2 * Node(data, snapshotInterval: SnapshotInterval).MaxUndurableBatches;
             Assert.InRange(computedTwice, 0, bound + result.BatchesRecomputed);
             Assert.InRange(result.BatchesRecomputed, 0, bound);
             Assert.True(DateTime.UtcNow - abortedAt < TimeSpan.FromSeconds(120));
