@@ -56,6 +56,7 @@ public sealed class SerializerTests : IDisposable
         new ScanEvents.BatchesRequeued(3, "node lost"),
         new ScanEvents.ScanFailed("bad file"),
         new ScanEvents.ScanCompleted("/results"),
+        new ScanEvents.ScanResumed(37),
         new TileCommands.ApplyPartial("e1", "s1", 3, 1, 9, 4096, Events, Counts),
         new TileCommands.GetTileStatus("e1", "s1", 3, 1),
         new TileCommands.CheckpointTile("e1", "s1", 3, 1),

@@ -39,6 +39,9 @@ public sealed class DispatchBook
     /// <summary>Batches durable on every tile (persisted by the scan).</summary>
     public BatchSet Completed { get; private set; }
 
+    /// <summary>Batches some tile reported applied (in memory or durably): computed at least once already.</summary>
+    public BatchSet AppliedAnywhere { get; private set; } = BatchSet.Empty;
+
     public int Pending => _pending.Count;
     public int Assigned => _assigned.Count;
     public int Delivered => _delivered.Count;
@@ -94,6 +97,7 @@ public sealed class DispatchBook
     public (BatchSet NewlyComplete, int Requeued) Report(int tile, BatchSet applied, BatchSet durable, bool recovered, bool settled)
     {
         _durable[tile] = _durable[tile].Union(durable);
+        AppliedAnywhere = AppliedAnywhere.Union(applied).Union(durable);
         int requeued = 0;
         if (recovered || settled)
         {

@@ -37,7 +37,6 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
     private readonly HashSet<int> _resultsWritten = [];
     private ScanState _state = ScanState.Empty;
     private DispatchBook? _book;
-    private int _resumed;
     private bool _outcomeRecorded;
 
     public ScanActor(string entityId, XcsClusterOptions options, IActorRef experiments, IActorRef tiles, IScanPlanner planner)
@@ -107,7 +106,7 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
         PersistAll(events, e =>
         {
             _state = _state.Apply(e);
-            (_book, _resumed, _outcomeRecorded) = (null, 0, false);
+            (_book, _outcomeRecorded) = (null, false);
             _resultsWritten.Clear();
             replyTo.Tell(Status());
             Publish();
@@ -199,7 +198,9 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
 
     private void OnTileReport(TileReport report)
     {
-        if (report.Generation != _state.Generation || _book is null || _state.Phase != ScanPhase.Running) return;
+        if (report.Generation > _state.Generation || _book is null || _state.Phase != ScanPhase.Running) return;
+        // a tile still in an older generation (or never started) holds nothing of this one
+        if (report.Generation < _state.Generation) report = report with { Applied = BatchSet.Empty, Durable = BatchSet.Empty };
         bool surveyed = _surveyMissing.Remove(report.Tile) && _surveyMissing.Count == 0;
         var (newly, requeued) = _book.Report(report.Tile, report.Applied, report.Durable, report.Recovered, report.Settled && _book.AllDelivered);
         var events = _state.Requeue(requeued, $"tile {report.Tile} lost batches").Concat(_state.Durable(newly)).ToList();
@@ -216,8 +217,11 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
 
     private void EndSurvey()
     {
-        _resumed = _state.Completed.Count;
-        _log.Info("scan {0}: resumed, {1} of {2} batches already durable", PersistenceId, _resumed, _state.Plan!.BatchCount);
+        int resumed = _state.Completed.Count;
+        // batches some tile applied before the move but not durable everywhere will be computed again
+        var events = _state.Requeue(_book!.AppliedAnywhere.Except(_state.Completed).Count, "scan moved or restarted").Concat(_state.Resume(resumed)).ToList();
+        PersistAll(events, Applied);
+        _log.Info("scan {0}: resumed, {1} of {2} batches already durable", PersistenceId, resumed, _state.Plan!.BatchCount);
         Announce();
     }
 
@@ -305,7 +309,7 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
     }
 
     private ScanReplies.ScanStatus Status() => new(_experimentId, _scanId, _state.Phase, _state.Generation, _state.Job,
-        _state.Plan?.BatchCount ?? 0, _state.Completed.Count, _resumed, _state.Requeued, _state.FailureReason, _state.ResultDirectory, _state.Plan);
+        _state.Plan?.BatchCount ?? 0, _state.Completed.Count, _state.Resumed, _state.Requeued, _state.FailureReason, _state.ResultDirectory, _state.Plan);
 
     /// <summary>Self: the planner's answer for one generation.</summary>
     private sealed record PlanResult(int Generation, ScanPlan? Plan, string? Error) : INoSerializationVerificationNeeded;

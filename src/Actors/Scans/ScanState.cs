@@ -32,7 +32,8 @@ public sealed record ScanState(
     BatchSet Completed,
     int Requeued,
     string? FailureReason,
-    string? ResultDirectory)
+    string? ResultDirectory,
+    int Resumed = 0)
 {
     public static ScanState Empty { get; } = new(ScanPhase.New, 0, null, null, BatchSet.Empty, 0, null, null);
 
@@ -67,6 +68,10 @@ public sealed record ScanState(
     public IReadOnlyList<IScanEvent> Requeue(int count, string cause) =>
         count > 0 && Phase == ScanPhase.Running ? [new BatchesRequeued(count, cause)] : [];
 
+    /// <summary>A new incarnation finished asking the tiles: this many batches were already durable (reported as resumed).</summary>
+    public IReadOnlyList<IScanEvent> Resume(int durable) =>
+        Phase is ScanPhase.Running or ScanPhase.Finishing && durable != Resumed ? [new ScanResumed(durable)] : [];
+
     /// <summary>Every tile wrote its part of the result.</summary>
     public IReadOnlyList<IScanEvent> ResultsWritten(string directory) =>
         Phase == ScanPhase.Finishing ? [new ScanCompleted(directory)] : [];
@@ -79,6 +84,7 @@ public sealed record ScanState(
         BatchesRequeued r => this with { Requeued = Requeued + r.Count },
         ScanFailed f => this with { Phase = ScanPhase.Failed, FailureReason = f.Reason },
         ScanCompleted c => this with { Phase = ScanPhase.Completed, ResultDirectory = c.ResultDirectory },
+        ScanResumed r => this with { Resumed = r.BatchesDurable },
         _ => throw new ArgumentException($"scan: unknown event {e.GetType().Name}"),
     };
 

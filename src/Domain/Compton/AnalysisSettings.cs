@@ -75,11 +75,28 @@ public sealed record AnalysisSettings
     /// <summary>Minimum E_H (counts in the high window) for an EMF to be defined (default 100).</summary>
     public double MinCounts { get; init; } = 100;
 
-    /// <summary>Lower end of the peak-centring fit range, keV (default 90, for the default geometry).</summary>
-    public double PeakFitMinKeV { get; init; } = global::XcsCt.Domain.Compton.PeakCentring.DefaultMinKeV;
+    /// <summary>
+    /// Lower end of the peak-centring fit range, keV: 90 for the default geometry (ANALYSIS section 5);
+    /// unless set, it moves with the Compton line for another beam energy or angle.
+    /// </summary>
+    public double PeakFitMinKeV
+    {
+        get => _peakFitMinKeV ?? global::XcsCt.Domain.Compton.PeakCentring.DefaultMinKeV + LineOffsetKeV;
+        init => _peakFitMinKeV = value;
+    }
 
-    /// <summary>Upper end of the peak-centring fit range, keV (default 97.5).</summary>
-    public double PeakFitMaxKeV { get; init; } = global::XcsCt.Domain.Compton.PeakCentring.DefaultMaxKeV;
+    /// <summary>Upper end of the peak-centring fit range, keV: 97.5 for the default geometry, moving with the line like <see cref="PeakFitMinKeV"/>.</summary>
+    public double PeakFitMaxKeV
+    {
+        get => _peakFitMaxKeV ?? global::XcsCt.Domain.Compton.PeakCentring.DefaultMaxKeV + LineOffsetKeV;
+        init => _peakFitMaxKeV = value;
+    }
+
+    private readonly double? _peakFitMinKeV;
+    private readonly double? _peakFitMaxKeV;
+
+    /// <summary>E_C of this geometry minus E_C of the default one (exactly 0 for the default geometry).</summary>
+    private double LineOffsetKeV => Geometry.ComptonLineKeV - ComptonGeometry.Default.ComptonLineKeV;
 
     /// <summary>
     /// Maps: a (binned) pixel gets its own peak-centring fit when it holds at least this many counts

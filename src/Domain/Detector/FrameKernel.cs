@@ -55,7 +55,13 @@ public sealed partial class FrameKernel
 
     // Spatial order (row * cols + col): calibration, and the reorder permutation when on.
     private readonly float[] _gain, _intercept, _offset;
+    private readonly PixelCalibration[] _calibration; // the same three, one cache line fetch per event
     private readonly int[]? _spatialOfRaw, _rawOfSpatial;
+
+    // Neighbourhood tables of the cluster rule (see FrameKernel.ChargeSharing.cs).
+    private readonly int _pad;
+    private readonly ushort[] _edge;
+    private readonly int[] _neighbourOffset;
 
     private FrameKernel(FrameCorrections corrections)
     {
@@ -74,6 +80,8 @@ public sealed partial class FrameKernel
         _gain = (float[])corrections.GradientsKeVPerAdu.Clone();
         _intercept = (float[])corrections.InterceptsKeV.Clone();
         _offset = corrections.OffsetsAdu is { } o ? (float[])o.Clone() : new float[_pixels];
+        _calibration = new PixelCalibration[_pixels];
+        for (int p = 0; p < _pixels; p++) _calibration[p] = new PixelCalibration(_offset[p], _gain[p], _intercept[p]);
         if (corrections.Reorder)
         {
             _spatialOfRaw = new int[_pixels];
@@ -108,6 +116,19 @@ public sealed partial class FrameKernel
             if (_gain[p] != 0f) _alive[raw >> 6] |= bit;
         }
         _sameCuts = same;
+
+        _pad = FrameAccumulator.FramePad(shape);
+        _edge = new ushort[_pixels];
+        for (int p = 0; p < _pixels; p++)
+        {
+            int col = p % _cols;
+            int valid = 0b111_101_111; // 3 x 3 window around p, row above in bits 0-2, centre (bit 4) never
+            if (col == 0) valid &= ~0b001_001_001;
+            if (col == _cols - 1) valid &= ~0b100_100_100;
+            _edge[p] = (ushort)valid;
+        }
+        _neighbourOffset = new int[10]; // bit k of the window; k = 9 (no neighbour) stays on p
+        for (int k = 0; k < 9; k++) _neighbourOffset[k] = (k / 3 - 1) * _cols + k % 3 - 1;
     }
 
     /// <summary>Validates <paramref name="corrections"/> and builds the per-pixel cut maps and masks once.</summary>
@@ -123,6 +144,15 @@ public sealed partial class FrameKernel
         : Vector256.IsHardwareAccelerated ? VectorWidth.V256
         : Vector128.IsHardwareAccelerated ? VectorWidth.V128
         : VectorWidth.Scalar;
+
+    /// <summary>Bits per SIMD compare of the mask pass on this machine (512, 256, 128, or 0 for scalar code).</summary>
+    public static int VectorBits => BestWidth switch
+    {
+        VectorWidth.V512 => 512,
+        VectorWidth.V256 => 256,
+        VectorWidth.V128 => 128,
+        _ => 0,
+    };
 
     /// <summary>
     /// Spatial index of raw index <paramref name="raw"/> under step 1: within each row of each 80-column
@@ -255,6 +285,7 @@ public sealed partial class FrameKernel
             throw new ArgumentException($"accumulator of {acc.Shape} x {acc.Axis.Bins} bins does not match kernel of {Corrections.Shape} x {Corrections.Axis.Bins} bins", nameof(acc));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ProcessRaw<TMask>(ReadOnlySpan<ushort> frames, long first, int count, FrameAccumulator acc)
         where TMask : struct, IPixelMask
     {
@@ -262,14 +293,21 @@ public sealed partial class FrameKernel
         {
             var frame = frames.Slice(f * _pixels, _pixels);
             var tally = new FrameTally();
-            SelectEvents<TMask>(frame, first + f, acc, ref tally);
-            ComputeEnergies(frame, acc);
-            ShareChargeAndHistogram(acc, ref tally);
+            switch ((_nextFrame, _sameCuts))
+            {
+                case (false, false): SelectEvents<TMask, No, No>(frame, first + f, acc, ref tally); break;
+                case (false, true): SelectEvents<TMask, No, Yes>(frame, first + f, acc, ref tally); break;
+                case (true, false): SelectEvents<TMask, Yes, No>(frame, first + f, acc, ref tally); break;
+                default: SelectEvents<TMask, Yes, Yes>(frame, first + f, acc, ref tally); break;
+            }
+            ShareChargeAndHistogram(new RawEnergies(this, frame), acc, ref tally);
+            acc.EndFrame();
             acc.Add(tally);
         }
         acc.AddFrames(count);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ProcessEnergies<TMask>(ReadOnlySpan<float> frames, long first, int count, FrameAccumulator acc)
         where TMask : struct, IPixelMask
     {
@@ -278,72 +316,101 @@ public sealed partial class FrameKernel
             var frame = frames.Slice(f * _pixels, _pixels);
             var tally = new FrameTally();
             SelectEnergyEvents<TMask>(frame, first + f, acc, ref tally);
-            ulong[] hits = acc.Hits;
-            float[] energy = acc.Energy;
-            for (int w = 0; w < _words; w++)
-                for (ulong bits = hits[w]; bits != 0; bits &= bits - 1)
-                {
-                    int p = (w << 6) + BitOperations.TrailingZeroCount(bits);
-                    energy[p] = frame[p];
-                }
-            ShareChargeAndHistogram(acc, ref tally);
+            ShareChargeAndHistogram(new KeVEnergies(frame), acc, ref tally);
+            acc.EndFrame();
             acc.Add(tally);
         }
         acc.AddFrames(count);
     }
 
-    /// <summary>Steps 1-5 as bit masks: fills <c>acc.Hits</c> (spatial order) with the events of one frame.</summary>
-    private void SelectEvents<TMask>(ReadOnlySpan<ushort> frame, long number, FrameAccumulator acc, ref FrameTally tally)
+    /// <summary>
+    /// Steps 1-5 as bit masks: fills <c>acc.Hits</c> (spatial order) with the events of one frame.
+    /// Per 64 pixels: two SIMD compares against the cut maps, then popcounts for the bookkeeping
+    /// (readings, kept by threshold, surviving next-frame and dead pixels).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SelectEvents<TMask, TNextFrame, TSameCuts>(ReadOnlySpan<ushort> frame, long number, FrameAccumulator acc, ref FrameTally tally)
         where TMask : struct, IPixelMask
+        where TNextFrame : struct, IFlag
+        where TSameCuts : struct, IFlag
     {
-        ulong[] hits = _spatialOfRaw is null ? acc.Hits : acc.RawHits;
-        ulong[] previous = acc.Previous;
-        bool linked = _nextFrame && acc.HasPrevious && acc.PreviousFrameNumber == number - 1;
+        bool reorder = _spatialOfRaw is not null;
+        ref ulong hits = ref reorder ? ref MemoryMarshal.GetArrayDataReference(acc.RawHits) : ref acc.Hits[_pad];
+        ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
+        nint listed = 0;
+        ref ulong previous = ref MemoryMarshal.GetArrayDataReference(acc.Previous);
+        ulong link = TNextFrame.Value && acc.HasPrevious && acc.PreviousFrameNumber == number - 1 ? ~0UL : 0UL;
         ref ushort raw = ref MemoryMarshal.GetReference(frame);
         ref ushort inCut = ref MemoryMarshal.GetArrayDataReference(_inCut);
         ref ushort keepCut = ref MemoryMarshal.GetArrayDataReference(_keepCut);
-        int fullWords = _pixels >> 6;
-        long readings = 0, below = 0, discarded = 0;
-        for (int w = 0; w < _words; w++)
+        ref ulong inPossible = ref MemoryMarshal.GetArrayDataReference(_inPossible);
+        ref ulong keepPossible = ref MemoryMarshal.GetArrayDataReference(_keepPossible);
+        ref ulong alive = ref MemoryMarshal.GetArrayDataReference(_alive);
+        nint fullWords = _pixels >> 6, words = _words;
+        long readings = 0, passed = 0, survivors = 0;
+        for (nint w = 0; w < words; w++)
         {
-            int at = w << 6;
+            nint at = w << 6;
             ulong inBits, keepBits;
             if (w < fullWords)
             {
-                inBits = TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at)) & _inPossible[w];
-                keepBits = _sameCuts ? inBits
-                    : TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref keepCut, at)) & _keepPossible[w];
+                inBits = TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at)) & Unsafe.Add(ref inPossible, w);
+                keepBits = TSameCuts.Value ? inBits
+                    : TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref keepCut, at)) & Unsafe.Add(ref keepPossible, w);
             }
             else
             {
-                int n = _pixels - at;
-                inBits = MaskScalar.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at), n) & _inPossible[w];
-                keepBits = MaskScalar.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref keepCut, at), n) & _keepPossible[w];
+                int n = _pixels - (int)at;
+                inBits = MaskScalar.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at), n) & Unsafe.Add(ref inPossible, w);
+                keepBits = MaskScalar.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref keepCut, at), n) & Unsafe.Add(ref keepPossible, w);
             }
-            readings += BitOperations.PopCount(inBits);
-            below += BitOperations.PopCount(inBits & ~keepBits);
             ulong events = keepBits;
-            if (_nextFrame)
+            if (TNextFrame.Value)
             {
-                if (linked) events &= ~previous[w];
-                previous[w] = keepBits;
+                ref ulong before = ref Unsafe.Add(ref previous, w);
+                events &= ~(before & link);
+                before = keepBits;
             }
-            events &= _alive[w];
-            discarded += BitOperations.PopCount(keepBits & ~events);
-            hits[w] = events;
+            events &= Unsafe.Add(ref alive, w);
+            readings += BitOperations.PopCount(inBits);
+            passed += BitOperations.PopCount(keepBits);
+            survivors += BitOperations.PopCount(events);
+            Unsafe.Add(ref hits, w) = events;
+            if (!reorder) listed = AppendBits(ref list, listed, events, (int)at);
         }
-        if (_nextFrame)
+        if (TNextFrame.Value)
         {
             acc.PreviousFrameNumber = number;
             acc.HasPrevious = true;
         }
         tally.In += readings;
-        tally.BelowThreshold += below;
-        tally.Discarded += discarded;
-        if (_spatialOfRaw is not null) Reorder(acc.RawHits, acc.Hits);
+        tally.BelowThreshold += readings - passed;
+        tally.Discarded += passed - survivors;
+        if (reorder) Reorder(acc);
+        else acc.EventCount = (int)listed;
+    }
+
+    /// <summary>
+    /// Appends the positions of the set bits of <paramref name="bits"/> (word starting at pixel
+    /// <paramref name="at"/>) to the event list without a data-dependent branch for up to four bits:
+    /// four positions are always written, the count advances by the number of bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nint AppendBits(ref int list, nint listed, ulong bits, int at)
+    {
+        int count = BitOperations.PopCount(bits);
+        ref int slot = ref Unsafe.Add(ref list, listed);
+        slot = at + BitOperations.TrailingZeroCount(bits); bits &= bits - 1;
+        Unsafe.Add(ref slot, 1) = at + BitOperations.TrailingZeroCount(bits); bits &= bits - 1;
+        Unsafe.Add(ref slot, 2) = at + BitOperations.TrailingZeroCount(bits); bits &= bits - 1;
+        Unsafe.Add(ref slot, 3) = at + BitOperations.TrailingZeroCount(bits); bits &= bits - 1;
+        for (int k = 4; bits != 0; k++, bits &= bits - 1)
+            Unsafe.Add(ref slot, k) = at + BitOperations.TrailingZeroCount(bits);
+        return listed + count;
     }
 
     /// <summary>Steps 1-3 of one frame into <c>acc.Previous</c> (raw order), for <see cref="Prime"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Prime<TMask>(ReadOnlySpan<ushort> frame, FrameAccumulator acc)
         where TMask : struct, IPixelMask
     {
@@ -361,24 +428,41 @@ public sealed partial class FrameKernel
         }
     }
 
-    /// <summary>Step 1 on events only: moves each raw-order bit to its spatial position.</summary>
-    private void Reorder(ulong[] rawBits, ulong[] spatialBits)
+    /// <summary>Step 1 on events only: moves each raw-order bit to its spatial position, then lists the events.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Reorder(FrameAccumulator acc)
     {
         int[] spatialOfRaw = _spatialOfRaw!;
-        Array.Clear(spatialBits);
+        ulong[] rawBits = acc.RawHits;
+        var spatial = acc.Hits.AsSpan(_pad, _words);
+        spatial.Clear();
         for (int w = 0; w < _words; w++)
             for (ulong bits = rawBits[w]; bits != 0; bits &= bits - 1)
             {
                 int s = spatialOfRaw[(w << 6) + BitOperations.TrailingZeroCount(bits)];
-                spatialBits[s >> 6] |= 1UL << s;
+                spatial[s >> 6] |= 1UL << s;
             }
+        ListEvents(acc);
+    }
+
+    /// <summary>Fills the event list from the spatial bit mask.</summary>
+    private void ListEvents(FrameAccumulator acc)
+    {
+        ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
+        nint listed = 0;
+        for (int w = 0; w < _words; w++)
+            listed = AppendBits(ref list, listed, acc.Hits[_pad + w], w << 6);
+        acc.EventCount = (int)listed;
     }
 
     /// <summary>Non-zero energies of a processed frame as events (spatial order); rejects NaN and infinities.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SelectEnergyEvents<TMask>(ReadOnlySpan<float> frame, long number, FrameAccumulator acc, ref FrameTally tally)
         where TMask : struct, IPixelMask
     {
-        ulong[] hits = acc.Hits;
+        ref ulong hits = ref acc.Hits[_pad];
+        ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
+        nint listed = 0;
         ref float values = ref MemoryMarshal.GetReference(frame);
         int fullWords = _pixels >> 6;
         long readings = 0;
@@ -392,31 +476,18 @@ public sealed partial class FrameKernel
                 : MaskScalar.NonZero(ref Unsafe.Add(ref values, at), _pixels - at, out nonFinite);
             bad |= nonFinite;
             readings += BitOperations.PopCount(events);
-            hits[w] = events;
+            Unsafe.Add(ref hits, w) = events;
+            listed = AppendBits(ref list, listed, events, at);
         }
+        acc.EventCount = (int)listed;
         if (bad != 0)
         {
+            acc.ApplyQueued(); // the frames before this one stay added
             for (int p = 0; p < _pixels; p++)
                 if (!float.IsFinite(frame[p]))
                     throw new InputException($"processed frame {number}: pixel (row {p / _cols}, col {p % _cols}) holds {frame[p]} keV, not a finite energy");
         }
         tally.In += readings;
-    }
-
-    /// <summary>Step 5 for events only: E = m * (raw - offset) + c, keV.</summary>
-    private void ComputeEnergies(ReadOnlySpan<ushort> frame, FrameAccumulator acc)
-    {
-        ulong[] hits = acc.Hits;
-        float[] energy = acc.Energy;
-        float[] gain = _gain, intercept = _intercept, offset = _offset;
-        int[]? rawOf = _rawOfSpatial;
-        for (int w = 0; w < hits.Length; w++)
-            for (ulong bits = hits[w]; bits != 0; bits &= bits - 1)
-            {
-                int p = (w << 6) + BitOperations.TrailingZeroCount(bits);
-                float value = frame[rawOf is null ? p : rawOf[p]] - offset[p];
-                energy[p] = gain[p] * value + intercept[p];
-            }
     }
 
     /// <summary>
@@ -432,6 +503,58 @@ public sealed partial class FrameKernel
         else if (bin >= _bins) tally.Overflow++;
         else acc.Increment(pixel * _bins + (int)bin);
     }
+
+    /// <summary>Step 5 for one event of a raw frame: E = m * (raw - offset) + c, keV.</summary>
+    private readonly ref struct RawEnergies(FrameKernel kernel, ReadOnlySpan<ushort> frame) : IEnergySource
+    {
+        private readonly ReadOnlySpan<ushort> _frame = frame;
+        private readonly FrameKernel _kernel = kernel;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float At(int p)
+        {
+            int[]? rawOf = _kernel._rawOfSpatial;
+            int at = rawOf is null ? p : Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(rawOf), p);
+            ref PixelCalibration c = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_kernel._calibration), p);
+            float value = Unsafe.Add(ref MemoryMarshal.GetReference(_frame), at) - c.OffsetAdu;
+            return c.GainKeVPerAdu * value + c.InterceptKeV;
+        }
+    }
+
+    /// <summary>The energy of an event of a processed frame: its value, keV.</summary>
+    private readonly ref struct KeVEnergies(ReadOnlySpan<float> frame) : IEnergySource
+    {
+        private readonly ReadOnlySpan<float> _frame = frame;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float At(int p) => Unsafe.Add(ref MemoryMarshal.GetReference(_frame), p);
+    }
+}
+
+/// <summary>Step 2 and 5 constants of one pixel, together (16 bytes).</summary>
+[StructLayout(LayoutKind.Sequential, Size = 16)]
+internal readonly record struct PixelCalibration(float OffsetAdu, float GainKeVPerAdu, float InterceptKeV);
+
+/// <summary>Energy (keV) of the event at a spatial pixel; computed only when asked, so only for events.</summary>
+internal interface IEnergySource
+{
+    float At(int pixel);
+}
+
+/// <summary>A compile-time switch for generic specialisation of the mask loop.</summary>
+internal interface IFlag
+{
+    static abstract bool Value { get; }
+}
+
+internal readonly struct Yes : IFlag
+{
+    public static bool Value => true;
+}
+
+internal readonly struct No : IFlag
+{
+    public static bool Value => false;
 }
 
 /// <summary>Event bookkeeping of one frame, added to the accumulator when the frame is done.</summary>

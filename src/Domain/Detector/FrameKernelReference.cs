@@ -93,7 +93,10 @@ public sealed class FrameKernelReference
             for (int p = 0; p < Pixels; p++)
             {
                 if (!float.IsFinite(frame[p]))
+                {
+                    acc.ApplyQueued(); // the frames before this one stay added
                     throw new InputException($"processed frame {firstFrameNumber + f}: pixel (row {p / Cols}, col {p % Cols}) holds {frame[p]} keV, not a finite energy");
+                }
                 if (frame[p] == 0f) continue;
                 t.In++;
                 isEvent[p] = true;

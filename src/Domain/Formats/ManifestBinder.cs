@@ -30,7 +30,7 @@ internal sealed class ManifestBinder(string baseDirectory, DataRoots? roots)
         /// <summary>Value of <paramref name="key"/>, null when absent or null; records the key as known.</summary>
         public ManifestNode? Get(string key)
         {
-            _known.Add(key);
+            if (!_known.Contains(key)) _known.Add(key);
             foreach (var entry in node.Entries)
                 if (entry.Key == key) return entry.Value.IsNull ? null : entry.Value;
             return null;
@@ -40,8 +40,41 @@ internal sealed class ManifestBinder(string baseDirectory, DataRoots? roots)
         {
             foreach (var entry in node.Entries)
                 if (!_known.Contains(entry.Key))
-                    binder.Problem(entry.Line, entry.Column, Join(path, entry.Key), $"unknown key '{entry.Key}'; known keys here: {string.Join(", ", _known)}");
+                    binder.Problem(entry.Line, entry.Column, Join(path, entry.Key),
+                        $"unknown key '{entry.Key}'{Suggestion(entry.Key, _known)}; known keys here: {string.Join(", ", _known)}");
         }
+    }
+
+    /// <summary>" (did you mean 'x'?)" for the known key closest to a typo (edit distance at most 2, or a case slip), else "".</summary>
+    private static string Suggestion(string key, List<string> known)
+    {
+        string? best = null;
+        int bestDistance = int.MaxValue;
+        foreach (string k in known)
+        {
+            int d = string.Equals(k, key, StringComparison.OrdinalIgnoreCase) ? 0 : EditDistance(key, k);
+            if (d < bestDistance) (best, bestDistance) = (k, d);
+        }
+        return best is not null && bestDistance <= 2 ? $" (did you mean '{best}'?)" : "";
+    }
+
+    /// <summary>Levenshtein distance with adjacent transpositions counted as one edit.</summary>
+    private static int EditDistance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (int i = 1; i <= a.Length; i++)
+        {
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+            }
+        }
+        return d[a.Length, b.Length];
     }
 
     private Scope? Map(ManifestNode? node, string path)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.IO.MemoryMappedFiles;
 using PureHDF;
 using PureHDF.Filters;
 using PureHDF.Selections;
@@ -10,18 +11,32 @@ namespace XcsCt.Domain.Formats;
 /// <summary>
 /// odin-data frames (FORMATS.md): HDF5 dataset <c>/raw_frames</c> [N, rows, cols] uint16 (ADU) or
 /// <c>/processed_frames</c> [N, rows, cols] float32 (keV). When a file holds both, the raw frames are
-/// read. PureHDF file objects are not thread-safe, so each concurrent read takes its own open file
-/// from a small pool (opened on demand, kept for reuse until the source is disposed).
+/// read. The file is memory-mapped once: PureHDF reads a contiguous dataset (the layout of the real
+/// odin fixture) about 20 times faster through a mapped view than through a stream. PureHDF file
+/// objects are not thread-safe, so each concurrent read takes its own view and file object from a
+/// small pool (opened on demand, kept for reuse until the source is disposed). Files must not shrink
+/// while open (reading a mapped page past the end of a truncated file faults).
 /// </summary>
 internal sealed class OdinFrameSource : IFrameSource
 {
-    private readonly ConcurrentBag<(NativeFile File, IH5Dataset Dataset)> _pool = new();
+    private readonly ConcurrentBag<Lease> _pool = new();
+    private readonly MemoryMappedFile _map;
     private readonly string _dataset;
     private bool _disposed;
 
-    private OdinFrameSource(string path, string dataset, FrameKind kind, DetectorShape shape, long frames)
+    private sealed record Lease(MemoryMappedViewAccessor View, NativeFile File, IH5Dataset Dataset) : IDisposable
+    {
+        public void Dispose()
+        {
+            File.Dispose();
+            View.Dispose();
+        }
+    }
+
+    private OdinFrameSource(string path, MemoryMappedFile map, string dataset, FrameKind kind, DetectorShape shape, long frames)
     {
         Path = path;
+        _map = map;
         _dataset = dataset;
         Kind = kind;
         Shape = shape;
@@ -35,11 +50,12 @@ internal sealed class OdinFrameSource : IFrameSource
 
     public static OdinFrameSource Open(string path)
     {
-        var file = Hdf5.OpenRead(path);
-        try
+        string name;
+        FrameKind kind;
+        DetectorShape shape;
+        long frames;
+        using (var file = Hdf5.OpenRead(path))
         {
-            string name;
-            FrameKind kind;
             if (file.LinkExists(OdinFrameFile.RawDataset)) (name, kind) = (OdinFrameFile.RawDataset, FrameKind.RawAdu);
             else if (file.LinkExists(OdinFrameFile.ProcessedDataset)) (name, kind) = (OdinFrameFile.ProcessedDataset, FrameKind.ProcessedKeV);
             else
@@ -53,16 +69,19 @@ internal sealed class OdinFrameSource : IFrameSource
                 throw new InputException($"frame file {path}: dataset /{name} holds no frames (shape [0, {dims[1]}, {dims[2]}])");
             if (dims[1] > int.MaxValue || dims[2] > int.MaxValue)
                 throw new InputException($"frame file {path}: dataset /{name} has frames of {dims[1]} x {dims[2]} pixels, too large");
-            var shape = Hdf5.Shape(path, name, (int)dims[1], (int)dims[2]);
-            var source = new OdinFrameSource(path, name, kind, shape, checked((long)dims[0]));
-            source._pool.Add((file, dataset));
-            return source;
+            shape = Hdf5.Shape(path, name, (int)dims[1], (int)dims[2]);
+            frames = checked((long)dims[0]);
         }
-        catch
+        MemoryMappedFile map;
+        try
         {
-            file.Dispose();
-            throw;
+            map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, mapName: null, capacity: 0, MemoryMappedFileAccess.Read);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new InputException($"frame file {path}: cannot be mapped for reading: {e.Message}", e);
+        }
+        return new OdinFrameSource(path, map, name, kind, shape, frames);
     }
 
     public void ReadRaw(long firstFrame, int frameCount, Span<ushort> destination)
@@ -84,10 +103,9 @@ internal sealed class OdinFrameSource : IFrameSource
         var lease = Rent();
         try
         {
-            ulong[] start = [(ulong)firstFrame, 0, 0];
-            ulong[] block = [(ulong)frameCount, (ulong)Shape.Rows, (ulong)Shape.Cols];
-            var fileSelection = new HyperslabSelection(3, start, block);
-            ((NativeDataset)lease.Dataset).Read(destination, fileSelection, memoryDims: block);
+            var fileSelection = new HyperslabSelection(3, [(ulong)firstFrame, 0, 0], [(ulong)frameCount, (ulong)Shape.Rows, (ulong)Shape.Cols]);
+            // No memory dimensions: the destination is one flat run, which PureHDF copies fastest.
+            ((NativeDataset)lease.Dataset).Read(destination, fileSelection);
         }
         catch (Exception e) when (e is not InputException and not ObjectDisposedException)
         {
@@ -99,23 +117,33 @@ internal sealed class OdinFrameSource : IFrameSource
         }
     }
 
-    private (NativeFile File, IH5Dataset Dataset) Rent()
+    private Lease Rent()
     {
         if (_pool.TryTake(out var lease)) return lease;
-        var file = Hdf5.OpenRead(Path);
-        return (file, file.Dataset(_dataset));
+        var view = _map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+        try
+        {
+            var file = H5File.Open(view);
+            return new Lease(view, file, file.Dataset(_dataset));
+        }
+        catch
+        {
+            view.Dispose();
+            throw;
+        }
     }
 
-    private void Return((NativeFile File, IH5Dataset Dataset) lease)
+    private void Return(Lease lease)
     {
-        if (_disposed) lease.File.Dispose();
+        if (_disposed) lease.Dispose();
         else _pool.Add(lease);
     }
 
     public void Dispose()
     {
         _disposed = true;
-        while (_pool.TryTake(out var lease)) lease.File.Dispose();
+        while (_pool.TryTake(out var lease)) lease.Dispose();
+        _map.Dispose();
     }
 }
 
@@ -172,6 +200,40 @@ internal static class Hdf5
         catch (Exception e)
         {
             throw new InputException($"HDF5 file {path}: cannot be read as HDF5 ({e.GetType().Name}: {e.Message})", e);
+        }
+    }
+
+    /// <summary>An HDF5 file read through a memory-mapped view (much faster in PureHDF for large datasets).</summary>
+    public sealed class Mapped : IDisposable
+    {
+        private readonly MemoryMappedFile _map;
+        private readonly MemoryMappedViewAccessor _view;
+
+        public Mapped(string path)
+        {
+            var probe = OpenRead(path); // a clear message for a missing or non-HDF5 file
+            probe.Dispose();
+            try
+            {
+                _map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, mapName: null, capacity: 0, MemoryMappedFileAccess.Read);
+                _view = _map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+                File = H5File.Open(_view);
+            }
+            catch (Exception e)
+            {
+                _view?.Dispose();
+                _map?.Dispose();
+                throw new InputException($"HDF5 file {path}: cannot be mapped for reading: {e.Message}", e);
+            }
+        }
+
+        public NativeFile File { get; }
+
+        public void Dispose()
+        {
+            File.Dispose();
+            _view.Dispose();
+            _map.Dispose();
         }
     }
 

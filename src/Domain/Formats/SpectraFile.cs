@@ -48,7 +48,8 @@ public static class OdinSpectraFile
     {
         string full = Path.GetFullPath(path);
         if (!File.Exists(full)) throw new InputException($"spectra file {full}: not found");
-        using var file = Hdf5.OpenRead(full);
+        using var mapped = new Hdf5.Mapped(full);
+        var file = mapped.File;
         foreach (string name in new[] { SpectraDataset, BinsDataset })
             if (!file.LinkExists(name))
                 throw new InputException($"spectra file {full}: no dataset /{name}; odin pixel spectra need /{SpectraDataset} [rows, cols, nbins] and /{BinsDataset} [nbins]; found {Hdf5.DescribeRoot(file)}");

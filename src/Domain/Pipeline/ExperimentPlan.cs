@@ -12,7 +12,7 @@ namespace XcsCt.Domain.Pipeline;
 /// <param name="Frames">Frame files, in acquisition order.</param>
 /// <param name="Masks">Component masks as files (text maps or TIFF), by component name.</param>
 /// <param name="Xct">XCT volume and registration that give further component masks, or null.</param>
-public sealed record ScanPlan(
+public sealed record ExperimentScan(
     string Id, double TimeS, double ZUm, IReadOnlyList<string> Frames,
     IReadOnlyDictionary<string, string> Masks, XctPlan? Xct = null);
 
@@ -38,7 +38,7 @@ public sealed record ExperimentPlan(
     FrameCorrections Corrections,
     AnalysisSettings Analysis,
     double PitchUm,
-    IReadOnlyList<ScanPlan> Scans,
+    IReadOnlyList<ExperimentScan> Scans,
     ReferencePlan References,
     IReadOnlyList<LithiumScanReference> Lithium,
     IReadOnlyList<string> CalibrationFiles)

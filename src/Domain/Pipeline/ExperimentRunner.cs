@@ -19,7 +19,7 @@ public interface IExperimentObserver
 }
 
 /// <summary>One scan's outcome: its numbers and where its files are.</summary>
-public sealed record ScanOutcome(ScanPlan Scan, ScanSummary Summary, string Directory);
+public sealed record ScanOutcome(ExperimentScan Scan, ScanSummary Summary, string Directory);
 
 /// <summary>A whole experiment's outcome.</summary>
 public sealed record ExperimentOutcome(string Directory, IReadOnlyList<ScanOutcome> Scans, IReadOnlyList<SeriesRow> Series);
@@ -52,7 +52,7 @@ public static class ExperimentRunner
             await Reference("empty", plan.References.Empty).ConfigureAwait(false),
             await Reference("ptfe", plan.References.Ptfe).ConfigureAwait(false));
 
-        async Task<ScanResult> Analyse(ScanPlan scan)
+        async Task<ScanResult> Analyse(ExperimentScan scan)
         {
             var spectra = await runner(plan.Job(scan.Id, scan.Frames), observer?.Starting(scan.Id, $"scan {scan.Id}"), cancellationToken).ConfigureAwait(false);
             return ScanAnalysis.Analyze(plan.Experiment, scan.Id, spectra, plan.Analysis, masks[scan.Id], references);
@@ -83,14 +83,14 @@ public static class ExperimentRunner
     }
 
     /// <summary>Reads the scan's component masks onto the detector grid.</summary>
-    public static IReadOnlyDictionary<string, float[]> LoadMasks(ScanPlan scan, Detector.DetectorShape shape)
+    public static IReadOnlyDictionary<string, float[]> LoadMasks(ExperimentScan scan, Detector.DetectorShape shape)
     {
         var masks = new SortedDictionary<string, float[]>(StringComparer.Ordinal);
         foreach (var (name, path) in scan.Masks) masks[name] = MaskFiles.Read(path, shape);
         return masks;
     }
 
-    private static void AddSeries(List<SeriesRow> series, ScanPlan scan, ScanResult r, ExperimentLithium? lithium)
+    private static void AddSeries(List<SeriesRow> series, ExperimentScan scan, ScanResult r, ExperimentLithium? lithium)
     {
         var g = lithium?.Apply(ExperimentLithium.Global, r.Global);
         series.Add(new SeriesRow(scan.Id, scan.TimeS, scan.ZUm, ExperimentLithium.Global, r.Global.Value, r.Global.Sigma, g?.X, g?.Sigma));
@@ -101,7 +101,7 @@ public static class ExperimentRunner
         }
     }
 
-    private static List<string> InputFiles(ExperimentPlan plan, ScanPlan scan)
+    private static List<string> InputFiles(ExperimentPlan plan, ExperimentScan scan)
     {
         var files = new List<string>(plan.CalibrationFiles);
         files.AddRange(scan.Frames);

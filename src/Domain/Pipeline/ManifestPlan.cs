@@ -49,9 +49,9 @@ public static class ManifestPlan
             ChargeSharing = m.Corrections.ChargeSharing,
             Window = m.Corrections.Window,
         }.Validated();
-        var scans = new List<ScanPlan>(m.Scans.Count);
+        var scans = new List<ExperimentScan>(m.Scans.Count);
         foreach (var s in m.Scans)
-            scans.Add(new ScanPlan(s.Id, s.TimeS, s.ZUm, s.Frames, s.Masks,
+            scans.Add(new ExperimentScan(s.Id, s.TimeS, s.ZUm, s.Frames, s.Masks,
                 s.Xct is { } x ? new XctPlan(x.Volume, x.VoxelUm, x.Registration) : null));
         var r = m.References;
         var references = new ReferencePlan(

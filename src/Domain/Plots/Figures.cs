@@ -207,6 +207,7 @@ public static class Figures
             var blank = plot.Add.Rectangle(0, cols * pitchMm, 0, rows * pitchMm);
             blank.FillColor = NaNGrey;
             blank.LineWidth = 0;
+            plot.Add.Annotation("no pixel has an EMF (too few counts in the high window)");
         }
 
         for (int k = 0; k < outlines.Count; k++)

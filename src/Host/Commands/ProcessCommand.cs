@@ -149,7 +149,7 @@ public sealed class ProcessCommand : AsyncCommand<ProcessCommand.Settings>
             Ids.Check(name, "mask name");
             if (!masks.TryAdd(name, Existing(m[(eq + 1)..]))) throw new InputException($"--mask: component '{name}' is given twice");
         }
-        var scan = new ScanPlan(s.Scan, 0, 0, frames, masks);
+        var scan = new ExperimentScan(s.Scan, 0, 0, frames, masks);
         return new ExperimentPlan(s.Experiment, corrections, analysis, 250, [scan], ReferencePlan.None, [], calibration)
         {
             BatchFrames = s.BatchFrames > 0 ? s.BatchFrames : throw new InputException($"--batch-frames {s.BatchFrames}: must be positive"),

@@ -163,6 +163,10 @@ public static class ScanEvents
     [MessagePackObject]
     public sealed record ScanFailed([property: Key(0)] string Reason) : IScanEvent;
 
+    /// <summary>A new incarnation took the running scan over with this many batches already durable.</summary>
+    [MessagePackObject]
+    public sealed record ScanResumed([property: Key(0)] int BatchesDurable) : IScanEvent;
+
     /// <summary>Every tile wrote its spectra into <c>ResultDirectory</c>.</summary>
     [MessagePackObject]
     public sealed record ScanCompleted([property: Key(0)] string ResultDirectory) : IScanEvent;

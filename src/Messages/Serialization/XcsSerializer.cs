@@ -76,6 +76,7 @@ public sealed class XcsSerializer(ExtendedActorSystem system) : SerializerWithSt
         [typeof(ScanEvents.BatchesRequeued)] = "sv4",
         [typeof(ScanEvents.ScanFailed)] = "sv5",
         [typeof(ScanEvents.ScanCompleted)] = "sv6",
+        [typeof(ScanEvents.ScanResumed)] = "sv7",
         // tile
         [typeof(TileCommands.ApplyPartial)] = "tc1",
         [typeof(TileCommands.GetTileStatus)] = "tc2",

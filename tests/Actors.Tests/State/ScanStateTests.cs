@@ -105,6 +105,16 @@ public sealed class ScanStateTests
     }
 
     [Fact]
+    public void A_resume_records_how_many_batches_were_already_durable_once()
+    {
+        var s = Running();
+        s = Fold(s, s.Resume(3));
+        Assert.Equal(3, s.Resumed);
+        Assert.Empty(s.Resume(3));
+        Assert.Empty(ScanState.Empty.Resume(2));
+    }
+
+    [Fact]
     public void Unknown_events_throw()
     {
         Assert.Throws<ArgumentException>(() => ScanState.Empty.Apply(new UnknownEvent()));

@@ -79,11 +79,17 @@ public class FilteredBackProjectionTests
         Assert.Throws<InputException>(() => new FbpFilter(0));
     }
 
-    internal static double RelativeRms(float[] image, float[] truth)
+    /// <summary>Relative RMS difference, over the whole square or inside a centred disc of <paramref name="radius"/> pixels.</summary>
+    internal static double RelativeRms(float[] image, float[] truth, double radius = double.PositiveInfinity)
     {
         double num = 0, den = 0;
+        int n = (int)Math.Round(Math.Sqrt(image.Length));
+        double c = (n - 1) / 2.0;
         for (int i = 0; i < image.Length; i++)
         {
+            double x = i % n - c, y = i / n - c;
+            if (x * x + y * y > radius * radius)
+                continue;
             num += (image[i] - truth[i]) * (double)(image[i] - truth[i]);
             den += truth[i] * (double)truth[i];
         }
