@@ -54,6 +54,7 @@ public sealed class FrameAccumulator
         RawHits = new ulong[words];
         EventList = new int[pixels + 8];
         OutEnergy = new float[pixels + 16];
+        EventMap = new byte[(Shape.Rows + 2) * (Shape.Cols + 2) + 8];
         OutBase = new int[pixels + 16];
         Previous = new ulong[words];
         Energy = new float[pixels];
@@ -89,6 +90,9 @@ public sealed class FrameAccumulator
     /// <summary>Event pixels of the frame in raster order (<see cref="EventCount"/> of them; room for 8 more).</summary>
     internal int[] EventList { get; }
     internal int EventCount { get; set; }
+
+    /// <summary>The frame's events as bytes (1 = event) with a zero border of one pixel; all zero between frames.</summary>
+    internal byte[] EventMap { get; }
 
     /// <summary>Kept events of the frame waiting for their bin: energy (keV) and pixel * bins (room for 16 more).</summary>
     internal float[] OutEnergy { get; }

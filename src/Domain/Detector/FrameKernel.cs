@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using XcsCt.Domain.Spectra;
 
 namespace XcsCt.Domain.Detector;
@@ -58,10 +59,10 @@ public sealed partial class FrameKernel
     private readonly PixelCalibration[] _calibration; // the same three, one cache line fetch per event
     private readonly int[]? _spatialOfRaw, _rawOfSpatial;
 
-    // Neighbourhood tables of the cluster rule (see FrameKernel.ChargeSharing.cs).
+    // Neighbourhood tables of the cluster rule (see FrameKernel.ChargeSharing.cs): the bordered
+    // byte-map cell of each pixel, and the offsets of neighbour bit k in the map and in the frame.
     private readonly int _pad;
-    private readonly ushort[] _edge;
-    private readonly int[] _neighbourOffset;
+    private readonly int[] _bordered, _mapOffset, _pixelOffset;
 
     private FrameKernel(FrameCorrections corrections)
     {
@@ -118,17 +119,16 @@ public sealed partial class FrameKernel
         _sameCuts = same;
 
         _pad = FrameAccumulator.FramePad(shape);
-        _edge = new ushort[_pixels];
-        for (int p = 0; p < _pixels; p++)
+        int stride = _cols + 2;
+        _bordered = new int[_pixels];
+        for (int p = 0; p < _pixels; p++) _bordered[p] = (p / _cols + 1) * stride + p % _cols + 1;
+        _mapOffset = new int[32];   // bit 31: no neighbour, stay on the pixel
+        _pixelOffset = new int[32];
+        foreach (var (bit, dr, dc) in new[] { (0, -1, -1), (8, -1, 0), (16, -1, 1), (1, 0, -1), (17, 0, 1), (2, 1, -1), (10, 1, 0), (18, 1, 1) })
         {
-            int col = p % _cols;
-            int valid = 0b111_101_111; // 3 x 3 window around p, row above in bits 0-2, centre (bit 4) never
-            if (col == 0) valid &= ~0b001_001_001;
-            if (col == _cols - 1) valid &= ~0b100_100_100;
-            _edge[p] = (ushort)valid;
+            _mapOffset[bit] = dr * stride + dc;
+            _pixelOffset[bit] = dr * _cols + dc;
         }
-        _neighbourOffset = new int[10]; // bit k of the window; k = 9 (no neighbour) stays on p
-        for (int k = 0; k < 9; k++) _neighbourOffset[k] = (k / 3 - 1) * _cols + k % 3 - 1;
     }
 
     /// <summary>Validates <paramref name="corrections"/> and builds the per-pixel cut maps and masks once.</summary>
@@ -329,7 +329,7 @@ public sealed partial class FrameKernel
     /// (readings, kept by threshold, surviving next-frame and dead pixels).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void SelectEvents<TMask, TNextFrame, TSameCuts>(ReadOnlySpan<ushort> frame, long number, FrameAccumulator acc, ref FrameTally tally)
+    private unsafe void SelectEvents<TMask, TNextFrame, TSameCuts>(ReadOnlySpan<ushort> frame, long number, FrameAccumulator acc, ref FrameTally tally)
         where TMask : struct, IPixelMask
         where TNextFrame : struct, IFlag
         where TSameCuts : struct, IFlag
@@ -352,6 +352,13 @@ public sealed partial class FrameKernel
         {
             nint at = w << 6;
             ulong inBits, keepBits;
+            if (Sse.IsSupported)
+            {
+                // Stream the frames: ask for the lines 2 kB ahead (into the next frame of the batch;
+                // a prefetch past the buffer's end is ignored by the processor, never a fault).
+                Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref raw, at + 1024)));
+                Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref raw, at + 1056)));
+            }
             if (w < fullWords)
             {
                 inBits = TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at)) & Unsafe.Add(ref inPossible, w);
