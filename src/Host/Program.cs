@@ -7,6 +7,10 @@ app.Configure(config =>
     config.SetApplicationName("xcsct");
     config.PropagateExceptions();
     config.AddCommand<VersionCommand>("version").WithDescription("Print the program version.");
+    config.AddCommand<ProcessCommand>("process").WithDescription("Process frames into spectra, EMF maps and lithium, per scan.");
+    config.AddCommand<SimulateCommand>("simulate").WithDescription("Simulate an operando coin-cell experiment (frames, references, manifest, truth).");
+    config.AddCommand<DemoCommand>("demo").WithDescription("Simulate a small operando coin-cell series and process it end to end (the first thing to run).");
+    config.AddCommand<BenchCommand>("bench").WithDescription("Measure the frame-correction kernel against a memory-read baseline.");
     // Commands are registered here, one line each.
 });
 return CliErrors.Run(() => app.Run(args));

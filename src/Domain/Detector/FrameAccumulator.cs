@@ -1,0 +1,235 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+using XcsCt.Domain.Spectra;
+
+namespace XcsCt.Domain.Detector;
+
+/// <summary>
+/// One thread's share of a run (ARCHITECTURE "Histograms per thread"): per-pixel spectra as
+/// <c>uint</c> counts, the event bookkeeping, the frame count, the memory of the last frame for
+/// next-frame correction, and the scratch the kernel needs, so the frame loop allocates nothing.
+/// Not thread-safe: one per thread, reused across batches.
+/// <para>
+/// Two memory habits keep the histogram off the critical path. The fast kernel queues a frame's
+/// increments, asks the memory system for their cache lines (software prefetch) and applies them
+/// one frame later, when they have arrived: a pixels x bins array far larger than the caches then
+/// costs no stall per event. And counts are tracked per block of 16 bins, so <see cref="MoveTo"/>
+/// and <see cref="Reset"/> cost what was touched, not the whole array.
+/// </para>
+/// </summary>
+public sealed class FrameAccumulator
+{
+    private const int BlockShift = 4; // 16 counts (64 bytes) per dirty bit
+
+    private readonly ulong[] _dirty;
+    private readonly int[] _queue;
+    private int _queued, _prefetched;
+    private readonly unsafe uint* _countsAddress; // Counts is pinned (pinned object heap)
+    private long _in, _kept, _merged, _discarded, _below, _underflow, _overflow;
+
+    /// <summary>An empty accumulator for <paramref name="kernel"/>'s shape and axis.</summary>
+    public FrameAccumulator(FrameKernel kernel) : this(kernel.Corrections) { }
+
+    /// <summary>An empty accumulator for <paramref name="reference"/>'s shape and axis.</summary>
+    public FrameAccumulator(FrameKernelReference reference) : this(reference.Corrections) { }
+
+    private FrameAccumulator(FrameCorrections corrections)
+    {
+        Shape = corrections.Shape;
+        Axis = corrections.Axis;
+        int pixels = Shape.Pixels;
+        long n = (long)pixels * Axis.Bins;
+        if (n > Array.MaxLength)
+            throw new InputException($"pixel spectra of {Shape} pixels x {Axis.Bins} bins do not fit in memory");
+        Counts = GC.AllocateArray<uint>((int)n, pinned: true);
+        unsafe { _countsAddress = (uint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Counts)); }
+        long blocks = (n + (1 << BlockShift) - 1) >> BlockShift;
+        _dirty = new ulong[(blocks + 63) >> 6];
+        int words = (pixels + 63) >> 6;
+        _queue = new int[Math.Max(1 << 14, 2 * pixels + 64)];
+        HitsPad = FramePad(Shape);
+        Hits = new ulong[HitsPad + words + HitsPad + 1];
+        RawHits = new ulong[words];
+        EventList = new int[pixels + 8];
+        OutEnergy = new float[pixels + 16];
+        OutBase = new int[pixels + 16];
+        Previous = new ulong[words];
+        Energy = new float[pixels];
+    }
+
+    public DetectorShape Shape { get; }
+    public HistogramAxis Axis { get; }
+
+    /// <summary>
+    /// Counts per pixel and bin, <c>[(row * cols + col) * bins + bin]</c> like
+    /// <see cref="PixelSpectra.Counts"/>. Read it; change it only through this class.
+    /// </summary>
+    public uint[] Counts { get; }
+
+    /// <summary>Bookkeeping of the frames processed since the last <see cref="MoveTo"/> or <see cref="Reset"/>.</summary>
+    public EventCounts Events => new(_in, _kept, _merged, _discarded, _below, _underflow, _overflow);
+
+    /// <summary>Frames processed since the last <see cref="MoveTo"/> or <see cref="Reset"/>.</summary>
+    public long Frames { get; private set; }
+
+    // Kernel state and scratch (sized for Shape; contents meaningful only inside a kernel call).
+
+    /// <summary>
+    /// Zero words before and after the frame in <see cref="Hits"/>: enough (more than cols + 1 bits)
+    /// that the 3 x 3 neighbourhood of any pixel reads inside the array, rows beyond the frame as empty.
+    /// </summary>
+    internal static int FramePad(DetectorShape shape) => (shape.Cols + 1 + 63) / 64 + 1;
+
+    /// <summary>Event bit mask of the frame, spatial order: pixel p is bit p of <c>Hits[HitsPad..]</c>.</summary>
+    internal ulong[] Hits { get; }
+    internal int HitsPad { get; }
+
+    /// <summary>Event pixels of the frame in raster order (<see cref="EventCount"/> of them; room for 8 more).</summary>
+    internal int[] EventList { get; }
+    internal int EventCount { get; set; }
+
+    /// <summary>Kept events of the frame waiting for their bin: energy (keV) and pixel * bins (room for 16 more).</summary>
+    internal float[] OutEnergy { get; }
+    internal int[] OutBase { get; }
+
+    internal ulong[] RawHits { get; }
+    internal float[] Energy { get; }
+
+    /// <summary>Raw-order bits of the last frame after steps 1-3 (next-frame correction).</summary>
+    internal ulong[] Previous { get; }
+    internal long PreviousFrameNumber { get; set; }
+    internal bool HasPrevious { get; set; }
+
+    /// <summary>Queues one count at <c>Counts[index]</c>; applied by <see cref="ApplyQueued"/> at the latest.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Increment(int index)
+    {
+        _queue[_queued] = index;
+        if (++_queued == _queue.Length) ApplyQueued();
+    }
+
+    /// <summary>
+    /// The queue for kernels that write it directly: they make room for at most
+    /// <paramref name="room"/> entries, write <c>queue[queued..]</c>, then call <see cref="Queued"/>.
+    /// </summary>
+    internal int[] QueueWithRoom(int room, out int queued)
+    {
+        if (_queue.Length - _queued < room) ApplyQueued();
+        queued = _queued;
+        return _queue;
+    }
+
+    internal void Queued(int queued) => _queued = queued;
+
+    /// <summary>
+    /// End of a frame in the fast kernel: prefetches the counts this frame queued and applies those of
+    /// the frame before, whose lines have had a frame's time to arrive.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal unsafe void EndFrame()
+    {
+        int before = _prefetched, end = _queued;
+        int[] queue = _queue;
+        if (Sse.IsSupported)
+            for (int i = before; i < end; i++) Sse.Prefetch0(_countsAddress + Math.Max(queue[i], 0));
+        Apply(0, before);
+        queue.AsSpan(before, end - before).CopyTo(queue);
+        _queued = _prefetched = end - before;
+    }
+
+    /// <summary>Applies every queued count.</summary>
+    internal void ApplyQueued()
+    {
+        Apply(0, _queued);
+        _queued = _prefetched = 0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Apply(int from, int to)
+    {
+        ref int queue = ref MemoryMarshal.GetArrayDataReference(_queue);
+        ref uint counts = ref MemoryMarshal.GetArrayDataReference(Counts);
+        ref ulong dirty = ref MemoryMarshal.GetArrayDataReference(_dirty);
+        for (int i = from; i < to; i++)
+        {
+            int index = Unsafe.Add(ref queue, i);
+            if (index < 0) continue; // under- or overflow, counted already
+            Unsafe.Add(ref counts, index)++;
+            int block = index >> BlockShift;
+            Unsafe.Add(ref dirty, block >> 6) |= 1UL << block;
+        }
+    }
+
+    internal void Add(in FrameTally t)
+    {
+        _in += t.In;
+        _kept += t.Kept;
+        _merged += t.Merged;
+        _discarded += t.Discarded;
+        _below += t.BelowThreshold;
+        _underflow += t.Underflow;
+        _overflow += t.Overflow;
+    }
+
+    /// <summary>End of a kernel call: applies queued counts and adds the frames.</summary>
+    internal void AddFrames(int frames)
+    {
+        ApplyQueued();
+        Frames += frames;
+    }
+
+    /// <summary>
+    /// Adds counts, events and frames into <paramref name="target"/> (same shape and axis) and clears
+    /// them here. The next-frame memory is kept, so a stream can go on after a move.
+    /// </summary>
+    public void MoveTo(PixelSpectra target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.Shape != Shape || target.Axis != Axis)
+            throw new ArgumentException($"cannot move spectra of {Shape} x {Axis.Bins} bins into {target.Shape} x {target.Axis.Bins} bins", nameof(target));
+        ApplyQueued();
+        uint[] dst = target.Counts;
+        ForEachDirtyBlock((start, length) =>
+        {
+            var from = Counts.AsSpan(start, length);
+            var into = dst.AsSpan(start, length);
+            System.Numerics.Tensors.TensorPrimitives.Add(from, into, into);
+            from.Clear();
+        });
+        target.Frames += Frames;
+        target.Events += Events;
+        ClearTotals();
+    }
+
+    /// <summary>Clears counts, events and frames, and forgets the last frame (next-frame correction).</summary>
+    public void Reset()
+    {
+        _queued = _prefetched = 0;
+        ForEachDirtyBlock((start, length) => Counts.AsSpan(start, length).Clear());
+        ClearTotals();
+        HasPrevious = false;
+        PreviousFrameNumber = 0;
+        Array.Clear(Previous);
+    }
+
+    private void ClearTotals()
+    {
+        _in = _kept = _merged = _discarded = _below = _underflow = _overflow = 0;
+        Frames = 0;
+    }
+
+    private void ForEachDirtyBlock(Action<int, int> block)
+    {
+        for (int w = 0; w < _dirty.Length; w++)
+        {
+            for (ulong bits = _dirty[w]; bits != 0; bits &= bits - 1)
+            {
+                long start = ((long)(w << 6) + BitOperations.TrailingZeroCount(bits)) << BlockShift;
+                block((int)start, (int)Math.Min(1 << BlockShift, Counts.Length - start));
+            }
+            _dirty[w] = 0;
+        }
+    }
+}
