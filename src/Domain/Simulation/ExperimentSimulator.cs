@@ -178,6 +178,7 @@ public static class ExperimentSimulator
                 var (grey, lab) = SyntheticXct.Build(preset, scene, plan, o.Seed);
                 TiffStackWriter.Write(W($"xct/{plan.Id}.tif"), grey);
                 TiffStackWriter.Write(W($"xct/{plan.Id}_labels.tif"), lab);
+                File.WriteAllText(W($"xct/{plan.Id}_registration.yaml"), SyntheticXct.RegistrationYaml(preset, plan), new UTF8Encoding(false));
                 volume = F($"xct/{plan.Id}.tif");
                 labels = F($"xct/{plan.Id}_labels.tif");
             }
