@@ -2,6 +2,7 @@ using XcsCt.Domain.Detector;
 using XcsCt.Domain.Pipeline;
 using XcsCt.Domain.Spectra;
 using XcsCt.Messages.Scans;
+using ScanPlan = XcsCt.Messages.Scans.ScanPlan;
 
 namespace XcsCt.Messages.Tests;
 

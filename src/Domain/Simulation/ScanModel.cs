@@ -55,7 +55,7 @@ public sealed class ScanModel
     {
         var det = Model.Detector;
         var shape = Scene.Shape;
-        int bins = Model.Axis.Bins, nb = Model.BasisCount, pixels = shape.Pixels;
+        int bins = Model.Axis.Bins, nb = Model.BasisCount, pixels = shape.Pixels, active = Model.ActiveBins;
         var result = new double[pixels * bins];
         // Secondary events (fluorescence landing in other pixels) by the stencil.
         var rate = new double[2, pixels];
@@ -72,7 +72,7 @@ public sealed class ScanModel
         Parallel.For(0, pixels, p =>
         {
             if (det.GradientsKeVPerAdu[p] <= 0) return;
-            var dst = result.AsSpan(p * bins, bins);
+            var dst = result.AsSpan(p * bins, active);
             double v1 = det.ElectronicSigmaKeV[p] * det.ElectronicSigmaKeV[p];
             var (l1, t1) = SimulationModel.LevelOf(v1);
             var (l2, t2) = SimulationModel.LevelOf(v1 + det.MeanElectronicVariance);
@@ -80,10 +80,10 @@ public sealed class ScanModel
             {
                 double w = Weights[p * nb + b];
                 if (w == 0) continue;
-                TensorPrimitives.MultiplyAdd(Model.Smeared(b, 0, l1), w * (1 - t1), dst, dst);
-                TensorPrimitives.MultiplyAdd(Model.Smeared(b, 0, l1 + 1), w * t1, dst, dst);
-                TensorPrimitives.MultiplyAdd(Model.Smeared(b, 1, l2), w * (1 - t2), dst, dst);
-                TensorPrimitives.MultiplyAdd(Model.Smeared(b, 1, l2 + 1), w * t2, dst, dst);
+                TensorPrimitives.MultiplyAdd(Model.Smeared(b, 0, l1).AsSpan(0, active), w * (1 - t1), dst, dst);
+                TensorPrimitives.MultiplyAdd(Model.Smeared(b, 0, l1 + 1).AsSpan(0, active), w * t1, dst, dst);
+                TensorPrimitives.MultiplyAdd(Model.Smeared(b, 1, l2).AsSpan(0, active), w * (1 - t2), dst, dst);
+                TensorPrimitives.MultiplyAdd(Model.Smeared(b, 1, l2 + 1).AsSpan(0, active), w * t2, dst, dst);
             }
             int row = p / shape.Cols, col = p % shape.Cols;
             double s0 = 0, s1 = 0;
@@ -96,10 +96,10 @@ public sealed class ScanModel
                     s0 += st * rate[0, r * shape.Cols + c];
                     s1 += st * rate[1, r * shape.Cols + c];
                 }
-            TensorPrimitives.MultiplyAdd(Model.SecondarySmeared(0, l1), s0 * (1 - t1), dst, dst);
-            TensorPrimitives.MultiplyAdd(Model.SecondarySmeared(0, l1 + 1), s0 * t1, dst, dst);
-            TensorPrimitives.MultiplyAdd(Model.SecondarySmeared(1, l2), s1 * (1 - t2), dst, dst);
-            TensorPrimitives.MultiplyAdd(Model.SecondarySmeared(1, l2 + 1), s1 * t2, dst, dst);
+            TensorPrimitives.MultiplyAdd(Model.SecondarySmeared(0, l1).AsSpan(0, active), s0 * (1 - t1), dst, dst);
+            TensorPrimitives.MultiplyAdd(Model.SecondarySmeared(0, l1 + 1).AsSpan(0, active), s0 * t1, dst, dst);
+            TensorPrimitives.MultiplyAdd(Model.SecondarySmeared(1, l2).AsSpan(0, active), s1 * (1 - t2), dst, dst);
+            TensorPrimitives.MultiplyAdd(Model.SecondarySmeared(1, l2 + 1).AsSpan(0, active), s1 * t2, dst, dst);
         });
         return result;
     }
