@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace XcsCt.Domain.Detector;
 
@@ -7,162 +8,148 @@ namespace XcsCt.Domain.Detector;
 public sealed partial class FrameKernel
 {
     /// <summary>
-    /// Runs the configured charge-sharing mode on <c>acc.Hits</c> (spatial bit mask of events) with
-    /// energies from <paramref name="energies"/>, then histograms what is kept. <c>none</c> and
-    /// <c>cluster</c> compute each energy when they need it; <c>addition</c> and
-    /// <c>discrimination</c> work on a table of event energies (<c>acc.Energy</c>).
+    /// Runs the configured charge-sharing mode on the frame's events (<c>acc.Hits</c>,
+    /// <c>acc.EventList</c>) with energies from <paramref name="energies"/>, then histograms what is
+    /// kept. <c>none</c> and <c>cluster</c> decide per event without data-dependent branches;
+    /// <c>addition</c> and <c>discrimination</c>, whose raster-order rules chain from event to event,
+    /// work on a table of event energies (<c>acc.Energy</c>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ShareChargeAndHistogram<TEnergy>(TEnergy energies, FrameAccumulator acc, ref FrameTally tally)
         where TEnergy : IEnergySource, allows ref struct
     {
-        ulong[] hits = acc.Hits;
         switch (_mode)
         {
             case ChargeSharingMode.Cluster:
                 Cluster(energies, acc, ref tally);
                 return;
             case ChargeSharingMode.None:
-                for (int w = 0; w < _words; w++)
-                    for (ulong bits = hits[w]; bits != 0; bits &= bits - 1)
-                    {
-                        int p = (w << 6) + BitOperations.TrailingZeroCount(bits);
-                        Histogram(acc, p, energies.At(p), ref tally);
-                    }
+                KeepAll(energies, acc, ref tally);
                 return;
         }
+        int count = acc.EventCount;
+        int[] list = acc.EventList;
         float[] energy = acc.Energy;
-        for (int w = 0; w < _words; w++)
-            for (ulong bits = hits[w]; bits != 0; bits &= bits - 1)
-            {
-                int p = (w << 6) + BitOperations.TrailingZeroCount(bits);
-                energy[p] = energies.At(p);
-            }
-        if (_mode == ChargeSharingMode.Addition) Addition(acc, ref tally);
-        else Discrimination(acc, ref tally);
-        for (int w = 0; w < _words; w++)
-            for (ulong bits = hits[w]; bits != 0; bits &= bits - 1)
-            {
-                int p = (w << 6) + BitOperations.TrailingZeroCount(bits);
-                Histogram(acc, p, energy[p], ref tally);
-            }
+        for (int i = 0; i < count; i++) energy[list[i]] = energies.At(list[i]);
+        var hits = acc.Hits.AsSpan(_pad, _words);
+        if (_mode == ChargeSharingMode.Addition) Addition(hits, energy, ref tally);
+        else Discrimination(hits, ref tally);
+        for (int i = 0; i < count; i++)
+        {
+            int p = list[i];
+            if (IsSet(hits, p)) Histogram(acc, p, energy[p], ref tally);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsSet(ulong[] bits, int p) => (bits[p >> 6] >> p & 1) != 0;
+    private static bool IsSet(Span<ulong> bits, int p) => (bits[p >> 6] >> p & 1) != 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Clear(ulong[] bits, int p) => bits[p >> 6] &= ~(1UL << p);
+    private static void Clear(Span<ulong> bits, int p) => bits[p >> 6] &= ~(1UL << p);
 
-    /// <summary>Bits of word <paramref name="w"/> above bit <paramref name="b"/> (what is left to scan).</summary>
+    /// <summary>Bits of <paramref name="word"/> above bit <paramref name="b"/> (what is left to scan).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Above(ulong word, int b) => word & ~((2UL << b) - 1);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Bit(bool b) => b ? 1 : 0;
+
+    /// <summary>3 bits of the padded frame mask starting at bit <paramref name="at"/> (at &gt;= 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Bits3(ref ulong bits, int at)
+    {
+        int s = at & 63;
+        ref ulong word = ref Unsafe.Add(ref bits, at >> 6);
+        return (uint)((word >> s) | (Unsafe.Add(ref word, 1) << (63 - s) << 1)) & 7;
+    }
+
+    /// <summary>
+    /// The 3 x 3 window of the padded frame mask around bit <paramref name="centre"/>: bits 0-2 the row
+    /// above (left to right), 3-5 the row itself, 6-8 the row below.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Window(ref ulong bits, int centre, int cols) =>
+        Bits3(ref bits, centre - cols - 1) | Bits3(ref bits, centre - 1) << 3 | Bits3(ref bits, centre + cols - 1) << 6;
+
+    /// <summary><c>none</c>: every event is histogrammed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void KeepAll<TEnergy>(TEnergy energies, FrameAccumulator acc, ref FrameTally tally)
+        where TEnergy : IEnergySource, allows ref struct
+    {
+        int count = acc.EventCount;
+        ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
+        ref int queue = ref MemoryMarshal.GetArrayDataReference(acc.QueueWithRoom(count, out int queued));
+        int bins = _bins;
+        double width = _binWidth;
+        long under = 0, over = 0;
+        for (int i = 0; i < count; i++)
+        {
+            int p = Unsafe.Add(ref list, i);
+            double bin = Math.Floor(energies.At(p) / width);
+            int low = Bit(bin < 0), high = Bit(bin >= bins);
+            under += low;
+            over += high;
+            Unsafe.Add(ref queue, queued) = p * bins + (int)bin;
+            queued += 1 ^ (low | high);
+        }
+        acc.Queued(queued);
+        tally.Kept += count;
+        tally.Underflow += under;
+        tally.Overflow += over;
+    }
+
     /// <summary>
     /// <c>cluster</c>: 8-connected clusters; size 1 kept, size 2 summed onto its larger pixel (tie:
-    /// first in raster order), size 3 or more discarded. Scanning in raster order, the first pixel p
-    /// of a cluster has neighbours only ahead of it (right, and the three below); one of those, q,
-    /// with no other neighbour makes a pair; anything more is flood-filled away.
+    /// first in raster order), size 3 or more discarded. Decided per event from neighbour counts in
+    /// the frame mask: no neighbour is a single; one neighbour q that itself has one neighbour (p) is a
+    /// pair, handled at its first pixel; anything else belongs to a cluster of three or more. Every
+    /// event takes the same instructions (no branch on the outcome), which keeps the pipeline full.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Cluster<TEnergy>(TEnergy energies, FrameAccumulator acc, ref FrameTally tally)
         where TEnergy : IEnergySource, allows ref struct
     {
-        ulong[] hits = acc.Hits;
-        int cols = _cols, rows = _rows;
-        int row = 0, rowStart = 0;
-        for (int w = 0; w < _words; w++)
+        int count = acc.EventCount;
+        ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
+        ref ulong bits = ref MemoryMarshal.GetArrayDataReference(acc.Hits);
+        ref ushort edge = ref MemoryMarshal.GetArrayDataReference(_edge);
+        ref int offset = ref MemoryMarshal.GetArrayDataReference(_neighbourOffset);
+        ref int queue = ref MemoryMarshal.GetArrayDataReference(acc.QueueWithRoom(count, out int queued));
+        int cols = _cols, bins = _bins, origin = _pad << 6;
+        double width = _binWidth;
+        long kept = 0, merged = 0, discarded = 0, under = 0, over = 0;
+        for (int i = 0; i < count; i++)
         {
-            ulong bits = hits[w];
-            while (bits != 0)
-            {
-                int b = BitOperations.TrailingZeroCount(bits);
-                int p = (w << 6) + b;
-                while (p >= rowStart + cols) { row++; rowStart += cols; }
-                int col = p - rowStart;
-                hits[w] &= ~(1UL << b);
+            int p = Unsafe.Add(ref list, i);
+            uint around = Window(ref bits, origin + p, cols) & Unsafe.Add(ref edge, p);
+            int degree = BitOperations.PopCount(around);
+            int q = p + Unsafe.Add(ref offset, BitOperations.TrailingZeroCount(around | 0x200u));
+            int degreeQ = BitOperations.PopCount(Window(ref bits, origin + q, cols) & Unsafe.Add(ref edge, q));
 
-                bool left = col > 0, right = col + 1 < cols;
-                int found = 0, q = 0, qRow = row, qCol = col;
-                if (right && IsSet(hits, p + 1)) { found++; q = p + 1; qCol = col + 1; }
-                if (row + 1 < rows)
-                {
-                    int below = p + cols;
-                    if (left && IsSet(hits, below - 1)) { found++; q = below - 1; qRow = row + 1; qCol = col - 1; }
-                    if (IsSet(hits, below)) { found++; q = below; qRow = row + 1; qCol = col; }
-                    if (right && IsSet(hits, below + 1)) { found++; q = below + 1; qRow = row + 1; qCol = col + 1; }
-                }
+            int single = Bit(degree == 0);
+            int pair = Bit(degree == 1) & Bit(degreeQ == 1);
+            int head = pair & Bit(q > p);
+            int emit = single | head;
+            discarded += Bit(degree >= 2) | (Bit(degree == 1) & Bit(degreeQ >= 2));
+            merged += head;
 
-                if (found == 0)
-                {
-                    Histogram(acc, p, energies.At(p), ref tally);
-                }
-                else if (found == 1 && !HasNeighbour(hits, q, qRow, qCol))
-                {
-                    Clear(hits, q);
-                    float ep = energies.At(p), eq = energies.At(q);
-                    tally.Merged++;
-                    Histogram(acc, eq > ep ? q : p, ep + eq, ref tally);
-                }
-                else
-                {
-                    tally.Discarded += FloodClear(hits, p, acc.Stack);
-                }
-                bits = Above(hits[w], b);
-            }
+            float ep = energies.At(p), eq = energies.At(q);
+            int dest = p + ((q - p) & -(head & Bit(eq > ep)));
+            float e = ep + BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(eq) & -head);
+            double bin = Math.Floor(e / width);
+            int low = Bit(bin < 0), high = Bit(bin >= bins);
+            kept += emit;
+            under += emit & low;
+            over += emit & high;
+            Unsafe.Add(ref queue, queued) = dest * bins + (int)bin;
+            queued += emit & (1 ^ (low | high));
         }
-    }
-
-    /// <summary>Whether pixel q (row, col) has any set 8-neighbour.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private bool HasNeighbour(ulong[] hits, int q, int row, int col)
-    {
-        int cols = _cols;
-        bool left = col > 0, right = col + 1 < cols;
-        if (left && IsSet(hits, q - 1)) return true;
-        if (right && IsSet(hits, q + 1)) return true;
-        if (row > 0)
-        {
-            int above = q - cols;
-            if (IsSet(hits, above) || (left && IsSet(hits, above - 1)) || (right && IsSet(hits, above + 1))) return true;
-        }
-        if (row + 1 < _rows)
-        {
-            int below = q + cols;
-            if (IsSet(hits, below) || (left && IsSet(hits, below - 1)) || (right && IsSet(hits, below + 1))) return true;
-        }
-        return false;
-    }
-
-    /// <summary>Clears the 8-connected cluster of <paramref name="start"/> (already cleared); returns its size.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int FloodClear(ulong[] hits, int start, int[] stack)
-    {
-        int top = 0, size = 1;
-        stack[top++] = start;
-        while (top > 0)
-        {
-            int x = stack[--top];
-            int row = x / _cols, col = x - row * _cols;
-            for (int dr = -1; dr <= 1; dr++)
-            {
-                int r = row + dr;
-                if ((uint)r >= (uint)_rows) continue;
-                for (int dc = -1; dc <= 1; dc++)
-                {
-                    int c = col + dc;
-                    if ((uint)c >= (uint)_cols) continue;
-                    int n = r * _cols + c;
-                    if (IsSet(hits, n))
-                    {
-                        Clear(hits, n);
-                        stack[top++] = n;
-                        size++;
-                    }
-                }
-            }
-        }
-        return size;
+        acc.Queued(queued);
+        tally.Kept += kept;
+        tally.Merged += merged;
+        tally.Discarded += discarded;
+        tally.Underflow += under;
+        tally.Overflow += over;
     }
 
     /// <summary>
@@ -171,10 +158,8 @@ public sealed partial class FrameKernel
     /// window) on its maximum (first in raster order on ties) and zero the other events of the window.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Addition(FrameAccumulator acc, ref FrameTally tally)
+    private void Addition(Span<ulong> hits, float[] energy, ref FrameTally tally)
     {
-        ulong[] hits = acc.Hits;
-        float[] energy = acc.Energy;
         int cols = _cols, h = _halfWindow;
         int row = 0, rowStart = 0;
         for (int w = 0; w < _words; w++)
@@ -218,9 +203,8 @@ public sealed partial class FrameKernel
     /// discarded together with every event of that window.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Discrimination(FrameAccumulator acc, ref FrameTally tally)
+    private void Discrimination(Span<ulong> hits, ref FrameTally tally)
     {
-        ulong[] hits = acc.Hits;
         int cols = _cols, h = _halfWindow;
         int row = 0, rowStart = 0;
         for (int w = 0; w < _words; w++)

@@ -55,7 +55,13 @@ public sealed partial class FrameKernel
 
     // Spatial order (row * cols + col): calibration, and the reorder permutation when on.
     private readonly float[] _gain, _intercept, _offset;
+    private readonly PixelCalibration[] _calibration; // the same three, one cache line fetch per event
     private readonly int[]? _spatialOfRaw, _rawOfSpatial;
+
+    // Neighbourhood tables of the cluster rule (see FrameKernel.ChargeSharing.cs).
+    private readonly int _pad;
+    private readonly ushort[] _edge;
+    private readonly int[] _neighbourOffset;
 
     private FrameKernel(FrameCorrections corrections)
     {
@@ -74,6 +80,8 @@ public sealed partial class FrameKernel
         _gain = (float[])corrections.GradientsKeVPerAdu.Clone();
         _intercept = (float[])corrections.InterceptsKeV.Clone();
         _offset = corrections.OffsetsAdu is { } o ? (float[])o.Clone() : new float[_pixels];
+        _calibration = new PixelCalibration[_pixels];
+        for (int p = 0; p < _pixels; p++) _calibration[p] = new PixelCalibration(_offset[p], _gain[p], _intercept[p]);
         if (corrections.Reorder)
         {
             _spatialOfRaw = new int[_pixels];
@@ -108,6 +116,19 @@ public sealed partial class FrameKernel
             if (_gain[p] != 0f) _alive[raw >> 6] |= bit;
         }
         _sameCuts = same;
+
+        _pad = FrameAccumulator.FramePad(shape);
+        _edge = new ushort[_pixels];
+        for (int p = 0; p < _pixels; p++)
+        {
+            int col = p % _cols;
+            int valid = 0b111_101_111; // 3 x 3 window around p, row above in bits 0-2, centre (bit 4) never
+            if (col == 0) valid &= ~0b001_001_001;
+            if (col == _cols - 1) valid &= ~0b100_100_100;
+            _edge[p] = (ushort)valid;
+        }
+        _neighbourOffset = new int[10]; // bit k of the window; k = 9 (no neighbour) stays on p
+        for (int k = 0; k < 9; k++) _neighbourOffset[k] = (k / 3 - 1) * _cols + k % 3 - 1;
     }
 
     /// <summary>Validates <paramref name="corrections"/> and builds the per-pixel cut maps and masks once.</summary>
@@ -280,6 +301,7 @@ public sealed partial class FrameKernel
                 default: SelectEvents<TMask, Yes, Yes>(frame, first + f, acc, ref tally); break;
             }
             ShareChargeAndHistogram(new RawEnergies(this, frame), acc, ref tally);
+            acc.EndFrame();
             acc.Add(tally);
         }
         acc.AddFrames(count);
@@ -295,6 +317,7 @@ public sealed partial class FrameKernel
             var tally = new FrameTally();
             SelectEnergyEvents<TMask>(frame, first + f, acc, ref tally);
             ShareChargeAndHistogram(new KeVEnergies(frame), acc, ref tally);
+            acc.EndFrame();
             acc.Add(tally);
         }
         acc.AddFrames(count);
@@ -311,7 +334,10 @@ public sealed partial class FrameKernel
         where TNextFrame : struct, IFlag
         where TSameCuts : struct, IFlag
     {
-        ref ulong hits = ref MemoryMarshal.GetArrayDataReference(_spatialOfRaw is null ? acc.Hits : acc.RawHits);
+        bool reorder = _spatialOfRaw is not null;
+        ref ulong hits = ref reorder ? ref MemoryMarshal.GetArrayDataReference(acc.RawHits) : ref acc.Hits[_pad];
+        ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
+        nint listed = 0;
         ref ulong previous = ref MemoryMarshal.GetArrayDataReference(acc.Previous);
         ulong link = TNextFrame.Value && acc.HasPrevious && acc.PreviousFrameNumber == number - 1 ? ~0UL : 0UL;
         ref ushort raw = ref MemoryMarshal.GetReference(frame);
@@ -350,6 +376,7 @@ public sealed partial class FrameKernel
             passed += BitOperations.PopCount(keepBits);
             survivors += BitOperations.PopCount(events);
             Unsafe.Add(ref hits, w) = events;
+            if (!reorder) listed = AppendBits(ref list, listed, events, (int)at);
         }
         if (TNextFrame.Value)
         {
@@ -359,7 +386,27 @@ public sealed partial class FrameKernel
         tally.In += readings;
         tally.BelowThreshold += readings - passed;
         tally.Discarded += passed - survivors;
-        if (_spatialOfRaw is not null) Reorder(acc.RawHits, acc.Hits);
+        if (reorder) Reorder(acc);
+        else acc.EventCount = (int)listed;
+    }
+
+    /// <summary>
+    /// Appends the positions of the set bits of <paramref name="bits"/> (word starting at pixel
+    /// <paramref name="at"/>) to the event list without a data-dependent branch for up to four bits:
+    /// four positions are always written, the count advances by the number of bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nint AppendBits(ref int list, nint listed, ulong bits, int at)
+    {
+        int count = BitOperations.PopCount(bits);
+        ref int slot = ref Unsafe.Add(ref list, listed);
+        slot = at + BitOperations.TrailingZeroCount(bits); bits &= bits - 1;
+        Unsafe.Add(ref slot, 1) = at + BitOperations.TrailingZeroCount(bits); bits &= bits - 1;
+        Unsafe.Add(ref slot, 2) = at + BitOperations.TrailingZeroCount(bits); bits &= bits - 1;
+        Unsafe.Add(ref slot, 3) = at + BitOperations.TrailingZeroCount(bits); bits &= bits - 1;
+        for (int k = 4; bits != 0; k++, bits &= bits - 1)
+            Unsafe.Add(ref slot, k) = at + BitOperations.TrailingZeroCount(bits);
+        return listed + count;
     }
 
     /// <summary>Steps 1-3 of one frame into <c>acc.Previous</c> (raw order), for <see cref="Prime"/>.</summary>
@@ -381,18 +428,31 @@ public sealed partial class FrameKernel
         }
     }
 
-    /// <summary>Step 1 on events only: moves each raw-order bit to its spatial position.</summary>
+    /// <summary>Step 1 on events only: moves each raw-order bit to its spatial position, then lists the events.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Reorder(ulong[] rawBits, ulong[] spatialBits)
+    private void Reorder(FrameAccumulator acc)
     {
         int[] spatialOfRaw = _spatialOfRaw!;
-        Array.Clear(spatialBits);
+        ulong[] rawBits = acc.RawHits;
+        var spatial = acc.Hits.AsSpan(_pad, _words);
+        spatial.Clear();
         for (int w = 0; w < _words; w++)
             for (ulong bits = rawBits[w]; bits != 0; bits &= bits - 1)
             {
                 int s = spatialOfRaw[(w << 6) + BitOperations.TrailingZeroCount(bits)];
-                spatialBits[s >> 6] |= 1UL << s;
+                spatial[s >> 6] |= 1UL << s;
             }
+        ListEvents(acc);
+    }
+
+    /// <summary>Fills the event list from the spatial bit mask.</summary>
+    private void ListEvents(FrameAccumulator acc)
+    {
+        ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
+        nint listed = 0;
+        for (int w = 0; w < _words; w++)
+            listed = AppendBits(ref list, listed, acc.Hits[_pad + w], w << 6);
+        acc.EventCount = (int)listed;
     }
 
     /// <summary>Non-zero energies of a processed frame as events (spatial order); rejects NaN and infinities.</summary>
@@ -400,7 +460,9 @@ public sealed partial class FrameKernel
     private void SelectEnergyEvents<TMask>(ReadOnlySpan<float> frame, long number, FrameAccumulator acc, ref FrameTally tally)
         where TMask : struct, IPixelMask
     {
-        ulong[] hits = acc.Hits;
+        ref ulong hits = ref acc.Hits[_pad];
+        ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
+        nint listed = 0;
         ref float values = ref MemoryMarshal.GetReference(frame);
         int fullWords = _pixels >> 6;
         long readings = 0;
@@ -414,8 +476,10 @@ public sealed partial class FrameKernel
                 : MaskScalar.NonZero(ref Unsafe.Add(ref values, at), _pixels - at, out nonFinite);
             bad |= nonFinite;
             readings += BitOperations.PopCount(events);
-            hits[w] = events;
+            Unsafe.Add(ref hits, w) = events;
+            listed = AppendBits(ref list, listed, events, at);
         }
+        acc.EventCount = (int)listed;
         if (bad != 0)
         {
             acc.ApplyQueued(); // the frames before this one stay added
@@ -451,9 +515,9 @@ public sealed partial class FrameKernel
         {
             int[]? rawOf = _kernel._rawOfSpatial;
             int at = rawOf is null ? p : Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(rawOf), p);
-            float value = Unsafe.Add(ref MemoryMarshal.GetReference(_frame), at) - Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_kernel._offset), p);
-            return Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_kernel._gain), p) * value
-                + Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_kernel._intercept), p);
+            ref PixelCalibration c = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_kernel._calibration), p);
+            float value = Unsafe.Add(ref MemoryMarshal.GetReference(_frame), at) - c.OffsetAdu;
+            return c.GainKeVPerAdu * value + c.InterceptKeV;
         }
     }
 
@@ -466,6 +530,10 @@ public sealed partial class FrameKernel
         public float At(int p) => Unsafe.Add(ref MemoryMarshal.GetReference(_frame), p);
     }
 }
+
+/// <summary>Step 2 and 5 constants of one pixel, together (16 bytes).</summary>
+[StructLayout(LayoutKind.Sequential, Size = 16)]
+internal readonly record struct PixelCalibration(float OffsetAdu, float GainKeVPerAdu, float InterceptKeV);
 
 /// <summary>Energy (keV) of the event at a spatial pixel; computed only when asked, so only for events.</summary>
 internal interface IEnergySource
