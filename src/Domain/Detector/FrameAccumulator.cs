@@ -48,11 +48,13 @@ public sealed class FrameAccumulator
         long blocks = (n + (1 << BlockShift) - 1) >> BlockShift;
         _dirty = new ulong[(blocks + 63) >> 6];
         int words = (pixels + 63) >> 6;
-        _queue = new int[Math.Max(1 << 14, 2 * pixels + 16)];
+        _queue = new int[Math.Max(1 << 14, 2 * pixels + 64)];
         HitsPad = FramePad(Shape);
         Hits = new ulong[HitsPad + words + HitsPad + 1];
         RawHits = new ulong[words];
         EventList = new int[pixels + 8];
+        OutEnergy = new float[pixels + 16];
+        OutBase = new int[pixels + 16];
         Previous = new ulong[words];
         Energy = new float[pixels];
     }
@@ -87,6 +89,10 @@ public sealed class FrameAccumulator
     /// <summary>Event pixels of the frame in raster order (<see cref="EventCount"/> of them; room for 8 more).</summary>
     internal int[] EventList { get; }
     internal int EventCount { get; set; }
+
+    /// <summary>Kept events of the frame waiting for their bin: energy (keV) and pixel * bins (room for 16 more).</summary>
+    internal float[] OutEnergy { get; }
+    internal int[] OutBase { get; }
 
     internal ulong[] RawHits { get; }
     internal float[] Energy { get; }
@@ -127,7 +133,7 @@ public sealed class FrameAccumulator
         int before = _prefetched, end = _queued;
         int[] queue = _queue;
         if (Sse.IsSupported)
-            for (int i = before; i < end; i++) Sse.Prefetch0(_countsAddress + queue[i]);
+            for (int i = before; i < end; i++) Sse.Prefetch0(_countsAddress + Math.Max(queue[i], 0));
         Apply(0, before);
         queue.AsSpan(before, end - before).CopyTo(queue);
         _queued = _prefetched = end - before;
@@ -149,6 +155,7 @@ public sealed class FrameAccumulator
         for (int i = from; i < to; i++)
         {
             int index = Unsafe.Add(ref queue, i);
+            if (index < 0) continue; // under- or overflow, counted already
             Unsafe.Add(ref counts, index)++;
             int block = index >> BlockShift;
             Unsafe.Add(ref dirty, block >> 6) |= 1UL << block;

@@ -300,7 +300,7 @@ public sealed partial class FrameKernel
                 case (true, false): SelectEvents<TMask, Yes, No>(frame, first + f, acc, ref tally); break;
                 default: SelectEvents<TMask, Yes, Yes>(frame, first + f, acc, ref tally); break;
             }
-            ShareChargeAndHistogram(new RawEnergies(this, frame), acc, ref tally);
+            ShareChargeAndHistogram(new RawEnergies(this, frame), acc, typeof(TMask) == typeof(Mask512), ref tally);
             acc.EndFrame();
             acc.Add(tally);
         }
@@ -316,7 +316,7 @@ public sealed partial class FrameKernel
             var frame = frames.Slice(f * _pixels, _pixels);
             var tally = new FrameTally();
             SelectEnergyEvents<TMask>(frame, first + f, acc, ref tally);
-            ShareChargeAndHistogram(new KeVEnergies(frame), acc, ref tally);
+            ShareChargeAndHistogram(new KeVEnergies(frame), acc, typeof(TMask) == typeof(Mask512), ref tally);
             acc.EndFrame();
             acc.Add(tally);
         }

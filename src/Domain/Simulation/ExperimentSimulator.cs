@@ -63,7 +63,7 @@ public sealed record SimulationOptions(string Preset, int Scans, long Frames, ul
 }
 
 /// <summary>One simulated scan: its plan, files and truth.</summary>
-public sealed record SimulatedScan(ScanPlan Plan, IReadOnlyList<string> FrameFiles, IReadOnlyDictionary<string, string> MaskFiles,
+public sealed record SimulatedScan(OperandoScan Plan, IReadOnlyList<string> FrameFiles, IReadOnlyDictionary<string, string> MaskFiles,
     string? XctVolume, string? XctLabels, ScanTruth Truth);
 
 /// <summary>A written experiment directory.</summary>

@@ -15,7 +15,7 @@ public static class SyntheticXct
     private const double VoxelMm = ExperimentSimulator.XctVoxelUm / 1000, HalfWidthMm = 10.4, HalfDepthMm = 0.4;
 
     /// <summary>Greyscale volume and label volume of <paramref name="scene"/> around the scan's sheet.</summary>
-    public static (Volume<ushort> Grey, Volume<byte> Labels) Build(CoinCellPreset preset, CellScene scene, ScanPlan scan, ulong seed)
+    public static (Volume<ushort> Grey, Volume<byte> Labels) Build(CoinCellPreset preset, CellScene scene, OperandoScan scan, ulong seed)
     {
         int n = (int)Math.Round(2 * HalfWidthMm / VoxelMm), depth = (int)Math.Round(2 * HalfDepthMm / VoxelMm);
         var shape = new VolumeShape(depth, n, n);
