@@ -102,6 +102,8 @@ public static class ApiEndpoints
             .WithName("ClusterDown").WithSummary("Mark a member down (a node that is gone for good).");
         cluster.MapGet("/shards", (ClusterAdmin a, CancellationToken ct) => a.ShardsAsync(ct))
             .WithName("ClusterShards").WithSummary("Per entity type: shards and entity counts per node, and this node's region.");
+        app.MapFallback("/api/{**path}", (string? path) => Results.Json(new ApiError(404, $"no API route /api/{path}", [$"no API route /api/{path}"]), ApiJson.Options, statusCode: 404))
+            .ExcludeFromDescription();
         return app;
     }
 

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Akka.Actor;
 using Akka.Hosting;
 using XcsCt.Actors.Client;
@@ -21,10 +23,11 @@ public sealed class DirectScanRunners : IScanRunnerSource
 }
 
 /// <summary>
-/// Frames processed by the cluster's sharded scans and tiles. Each submission of an experiment id
-/// is its own cluster experiment (<c>id</c>, then <c>id.r2</c>, ... after a replace), so a replaced
-/// manifest never collides with the jobs of the one before; a retry of the same submission resumes
-/// what the cluster already holds durably.
+/// Frames processed by the cluster's sharded scans and tiles. Every job (scan or reference run) of
+/// a submission is its own cluster experiment, <c>&lt;id&gt;.r&lt;run&gt;.&lt;job&gt;</c> (hashed when longer than
+/// an entity id may be): a replaced manifest never collides with the jobs of the one before, a
+/// retry of the same submission resumes what the cluster already holds durably, and each cluster
+/// experiment holds one scan (the cluster's experiment entity passivates between scans).
 /// </summary>
 public sealed class ClusterScanRunners(IServiceProvider services, XcsClusterOptions options) : IScanRunnerSource
 {
@@ -32,22 +35,20 @@ public sealed class ClusterScanRunners(IServiceProvider services, XcsClusterOpti
 
     public RunnerKind Kind => RunnerKind.Cluster;
 
-    public static string ClusterExperimentId(string experimentId, int run) => run <= 1 ? experimentId : $"{experimentId}.r{run}";
-
-    public string? Check(string experimentId, int run) =>
-        EntityIds.IsValid(ClusterExperimentId(experimentId, run))
-            ? null
-            : $"experiment id '{ClusterExperimentId(experimentId, run)}' is too long for the cluster: at most 64 characters";
-
-    public SpectraRunner For(string experimentId, int run)
+    /// <summary>The cluster experiment id of one job of submission <paramref name="run"/> of <paramref name="experimentId"/>.</summary>
+    public static string ClusterExperimentId(string experimentId, int run, string job)
     {
-        string clusterId = ClusterExperimentId(experimentId, run);
-        return async (job, progress, ct) =>
-        {
-            var result = await Client().RunAsync(job with { Experiment = clusterId }, progress, ct).ConfigureAwait(false);
-            return result.Spectra;
-        };
+        string id = $"{experimentId}.r{run}.{job}";
+        return EntityIds.IsValid(id) ? id : "x" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id)))[..40];
     }
+
+    public string? Check(string experimentId, int run) => null;
+
+    public SpectraRunner For(string experimentId, int run) => async (job, progress, ct) =>
+    {
+        var result = await Client().RunAsync(job with { Experiment = ClusterExperimentId(experimentId, run, job.Scan) }, progress, ct).ConfigureAwait(false);
+        return result.Spectra;
+    };
 
     private ScanClient Client()
     {
