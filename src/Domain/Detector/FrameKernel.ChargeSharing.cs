@@ -32,7 +32,7 @@ public sealed partial class FrameKernel
         int[] list = acc.EventList;
         float[] energy = acc.Energy;
         for (int i = 0; i < count; i++) energy[list[i]] = energies.At(list[i]);
-        var hits = acc.Hits.AsSpan(_pad, _words);
+        var hits = acc.Hits.AsSpan();
         if (_mode == ChargeSharingMode.Addition) Addition(hits, energy, ref tally);
         else Discrimination(hits, ref tally);
         for (int i = 0; i < count; i++)

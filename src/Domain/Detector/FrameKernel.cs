@@ -61,7 +61,6 @@ public sealed partial class FrameKernel
 
     // Neighbourhood tables of the cluster rule (see FrameKernel.ChargeSharing.cs): the bordered
     // byte-map cell of each pixel, and the offsets of neighbour bit k in the map and in the frame.
-    private readonly int _pad;
     private readonly int[] _bordered, _mapOffset, _pixelOffset;
 
     private FrameKernel(FrameCorrections corrections)
@@ -118,7 +117,6 @@ public sealed partial class FrameKernel
         }
         _sameCuts = same;
 
-        _pad = FrameAccumulator.FramePad(shape);
         int stride = _cols + 2;
         _bordered = new int[_pixels];
         for (int p = 0; p < _pixels; p++) _bordered[p] = (p / _cols + 1) * stride + p % _cols + 1;
@@ -335,23 +333,22 @@ public sealed partial class FrameKernel
         where TSameCuts : struct, IFlag
     {
         bool reorder = _spatialOfRaw is not null;
-        ref ulong hits = ref reorder ? ref MemoryMarshal.GetArrayDataReference(acc.RawHits) : ref acc.Hits[_pad];
+        ref ulong hits = ref reorder ? ref MemoryMarshal.GetArrayDataReference(acc.RawHits) : ref MemoryMarshal.GetArrayDataReference(acc.Hits);
         ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
         nint listed = 0;
         ref ulong previous = ref MemoryMarshal.GetArrayDataReference(acc.Previous);
         ulong link = TNextFrame.Value && acc.HasPrevious && acc.PreviousFrameNumber == number - 1 ? ~0UL : 0UL;
+        nint fullWords = _pixels >> 6, words = _words;
+
+        // Pass 1, SIMD only: the compare masks of every 64 pixels against both cut maps.
         ref ushort raw = ref MemoryMarshal.GetReference(frame);
         ref ushort inCut = ref MemoryMarshal.GetArrayDataReference(_inCut);
         ref ushort keepCut = ref MemoryMarshal.GetArrayDataReference(_keepCut);
-        ref ulong inPossible = ref MemoryMarshal.GetArrayDataReference(_inPossible);
-        ref ulong keepPossible = ref MemoryMarshal.GetArrayDataReference(_keepPossible);
-        ref ulong alive = ref MemoryMarshal.GetArrayDataReference(_alive);
-        nint fullWords = _pixels >> 6, words = _words;
-        long readings = 0, passed = 0, survivors = 0;
-        for (nint w = 0; w < words; w++)
+        ref ulong inMasks = ref MemoryMarshal.GetArrayDataReference(acc.InMasks);
+        ref ulong keepMasks = ref MemoryMarshal.GetArrayDataReference(acc.KeepMasks);
+        for (nint w = 0; w < fullWords; w++)
         {
             nint at = w << 6;
-            ulong inBits, keepBits;
             if (Sse.IsSupported)
             {
                 // Stream the frames: ask for the lines 2 kB ahead (into the next frame of the batch;
@@ -359,18 +356,27 @@ public sealed partial class FrameKernel
                 Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref raw, at + 1024)));
                 Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref raw, at + 1056)));
             }
-            if (w < fullWords)
-            {
-                inBits = TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at)) & Unsafe.Add(ref inPossible, w);
-                keepBits = TSameCuts.Value ? inBits
-                    : TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref keepCut, at)) & Unsafe.Add(ref keepPossible, w);
-            }
-            else
-            {
-                int n = _pixels - (int)at;
-                inBits = MaskScalar.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at), n) & Unsafe.Add(ref inPossible, w);
-                keepBits = MaskScalar.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref keepCut, at), n) & Unsafe.Add(ref keepPossible, w);
-            }
+            ulong inBits = TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at));
+            Unsafe.Add(ref inMasks, w) = inBits;
+            Unsafe.Add(ref keepMasks, w) = TSameCuts.Value ? inBits : TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref keepCut, at));
+        }
+        if (fullWords < words)
+        {
+            nint at = fullWords << 6;
+            int n = _pixels - (int)at;
+            Unsafe.Add(ref inMasks, fullWords) = MaskScalar.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at), n);
+            Unsafe.Add(ref keepMasks, fullWords) = MaskScalar.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref keepCut, at), n);
+        }
+
+        // Pass 2, bit logic: possible cuts, next-frame, dead pixels, bookkeeping, event list.
+        ref ulong inPossible = ref MemoryMarshal.GetArrayDataReference(_inPossible);
+        ref ulong keepPossible = ref MemoryMarshal.GetArrayDataReference(_keepPossible);
+        ref ulong alive = ref MemoryMarshal.GetArrayDataReference(_alive);
+        long readings = 0, passed = 0, survivors = 0;
+        for (nint w = 0; w < words; w++)
+        {
+            ulong inBits = Unsafe.Add(ref inMasks, w) & Unsafe.Add(ref inPossible, w);
+            ulong keepBits = Unsafe.Add(ref keepMasks, w) & Unsafe.Add(ref keepPossible, w);
             ulong events = keepBits;
             if (TNextFrame.Value)
             {
@@ -383,7 +389,7 @@ public sealed partial class FrameKernel
             passed += BitOperations.PopCount(keepBits);
             survivors += BitOperations.PopCount(events);
             Unsafe.Add(ref hits, w) = events;
-            if (!reorder) listed = AppendBits(ref list, listed, events, (int)at);
+            if (!reorder) listed = AppendBits(ref list, listed, events, (int)(w << 6));
         }
         if (TNextFrame.Value)
         {
@@ -441,7 +447,7 @@ public sealed partial class FrameKernel
     {
         int[] spatialOfRaw = _spatialOfRaw!;
         ulong[] rawBits = acc.RawHits;
-        var spatial = acc.Hits.AsSpan(_pad, _words);
+        var spatial = acc.Hits.AsSpan();
         spatial.Clear();
         for (int w = 0; w < _words; w++)
             for (ulong bits = rawBits[w]; bits != 0; bits &= bits - 1)
@@ -458,7 +464,7 @@ public sealed partial class FrameKernel
         ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
         nint listed = 0;
         for (int w = 0; w < _words; w++)
-            listed = AppendBits(ref list, listed, acc.Hits[_pad + w], w << 6);
+            listed = AppendBits(ref list, listed, acc.Hits[w], w << 6);
         acc.EventCount = (int)listed;
     }
 
@@ -467,7 +473,7 @@ public sealed partial class FrameKernel
     private void SelectEnergyEvents<TMask>(ReadOnlySpan<float> frame, long number, FrameAccumulator acc, ref FrameTally tally)
         where TMask : struct, IPixelMask
     {
-        ref ulong hits = ref acc.Hits[_pad];
+        ref ulong hits = ref MemoryMarshal.GetArrayDataReference(acc.Hits);
         ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
         nint listed = 0;
         ref float values = ref MemoryMarshal.GetReference(frame);
