@@ -42,6 +42,7 @@ public sealed class ExperimentActor : ReceivePersistentActor
         });
         Command<ScanReplies.ScanRejected>(r =>
             Record(new RecordScanOutcome(_experimentId, r.ScanId, 0, ScanOutcome.Failed, r.Reason, null)));
+        Command<StopEntity>(_ => Context.Stop(Self));
     }
 
     public override string PersistenceId { get; }
@@ -96,7 +97,7 @@ public sealed class ExperimentActor : ReceivePersistentActor
     private void MaybePassivate()
     {
         if (_state.Registered && _state.Scans.All(s => s.Outcome != ScanOutcome.Submitted))
-            Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+            StopEntity.Passivate(Context);
     }
 }
 

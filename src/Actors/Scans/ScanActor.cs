@@ -65,6 +65,7 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
         });
         Command<ScanQueries.GetScanStatus>(_ => Sender.Tell(Status()));
         Command<Tick>(_ => OnTick());
+        Command<StopEntity>(_ => Context.Stop(Self));
     }
 
     public override string PersistenceId { get; }
@@ -276,7 +277,7 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
 
     private void MaybePassivate()
     {
-        if (_state.IsTerminal && _outcomeRecorded) Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+        if (_state.IsTerminal && _outcomeRecorded) StopEntity.Passivate(Context);
     }
 
     private void OnTick()

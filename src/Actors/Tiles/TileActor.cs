@@ -75,8 +75,9 @@ public sealed class TileActor : ReceivePersistentActor, IWithTimers
             if (r.Generation < _state.Generation) return;
             DeleteSnapshots(SnapshotSelectionCriteria.Latest);
             DeleteMessages(long.MaxValue);
-            Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+            StopEntity.Passivate(Context);
         });
+        Command<StopEntity>(_ => Context.Stop(Self));
     }
 
     public override string PersistenceId { get; }

@@ -43,16 +43,22 @@ public sealed class FrameAccumulator
         long n = (long)pixels * Axis.Bins;
         if (n > Array.MaxLength)
             throw new InputException($"pixel spectra of {Shape} pixels x {Axis.Bins} bins do not fit in memory");
-        Counts = GC.AllocateArray<uint>((int)n, pinned: true);
+        Counts = GC.AllocateUninitializedArray<uint>((int)n, pinned: true);
+        MemoryAdvice.HugePages(Counts);
+        Counts.AsSpan().Clear(); // first touch, after the advice
         unsafe { _countsAddress = (uint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Counts)); }
         long blocks = (n + (1 << BlockShift) - 1) >> BlockShift;
         _dirty = new ulong[(blocks + 63) >> 6];
         int words = (pixels + 63) >> 6;
-        _queue = new int[Math.Max(1 << 14, 2 * pixels + 16)];
-        HitsPad = FramePad(Shape);
-        Hits = new ulong[HitsPad + words + HitsPad + 1];
+        _queue = new int[Math.Max(1 << 14, 2 * pixels + 64)];
+        Hits = new ulong[words];
         RawHits = new ulong[words];
+        InMasks = new ulong[words];
+        KeepMasks = new ulong[words];
         EventList = new int[pixels + 8];
+        OutEnergy = new float[pixels + 16];
+        EventMap = new byte[(Shape.Rows + 2) * (Shape.Cols + 2) + 8];
+        OutBase = new int[pixels + 16];
         Previous = new ulong[words];
         Energy = new float[pixels];
     }
@@ -74,21 +80,25 @@ public sealed class FrameAccumulator
 
     // Kernel state and scratch (sized for Shape; contents meaningful only inside a kernel call).
 
-    /// <summary>
-    /// Zero words before and after the frame in <see cref="Hits"/>: enough (more than cols + 1 bits)
-    /// that the 3 x 3 neighbourhood of any pixel reads inside the array, rows beyond the frame as empty.
-    /// </summary>
-    internal static int FramePad(DetectorShape shape) => (shape.Cols + 1 + 63) / 64 + 1;
-
-    /// <summary>Event bit mask of the frame, spatial order: pixel p is bit p of <c>Hits[HitsPad..]</c>.</summary>
+    /// <summary>Event bit mask of the frame, spatial order (bit p of word p / 64 is pixel p).</summary>
     internal ulong[] Hits { get; }
-    internal int HitsPad { get; }
 
     /// <summary>Event pixels of the frame in raster order (<see cref="EventCount"/> of them; room for 8 more).</summary>
     internal int[] EventList { get; }
     internal int EventCount { get; set; }
 
+    /// <summary>The frame's events as bytes (1 = event) with a zero border of one pixel; all zero between frames.</summary>
+    internal byte[] EventMap { get; }
+
+    /// <summary>Kept events of the frame waiting for their bin: energy (keV) and pixel * bins (room for 16 more).</summary>
+    internal float[] OutEnergy { get; }
+    internal int[] OutBase { get; }
+
     internal ulong[] RawHits { get; }
+
+    /// <summary>Raw-order compare masks of the frame against the reading and threshold cut maps.</summary>
+    internal ulong[] InMasks { get; }
+    internal ulong[] KeepMasks { get; }
     internal float[] Energy { get; }
 
     /// <summary>Raw-order bits of the last frame after steps 1-3 (next-frame correction).</summary>
@@ -127,7 +137,7 @@ public sealed class FrameAccumulator
         int before = _prefetched, end = _queued;
         int[] queue = _queue;
         if (Sse.IsSupported)
-            for (int i = before; i < end; i++) Sse.Prefetch0(_countsAddress + queue[i]);
+            for (int i = before; i < end; i++) Sse.Prefetch0(_countsAddress + Math.Max(queue[i], 0));
         Apply(0, before);
         queue.AsSpan(before, end - before).CopyTo(queue);
         _queued = _prefetched = end - before;
@@ -149,6 +159,7 @@ public sealed class FrameAccumulator
         for (int i = from; i < to; i++)
         {
             int index = Unsafe.Add(ref queue, i);
+            if (index < 0) continue; // under- or overflow, counted already
             Unsafe.Add(ref counts, index)++;
             int block = index >> BlockShift;
             Unsafe.Add(ref dirty, block >> 6) |= 1UL << block;

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace XcsCt.Domain.Detector;
 
@@ -15,23 +16,23 @@ public sealed partial class FrameKernel
     /// work on a table of event energies (<c>acc.Energy</c>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ShareChargeAndHistogram<TEnergy>(TEnergy energies, FrameAccumulator acc, ref FrameTally tally)
+    private void ShareChargeAndHistogram<TEnergy>(TEnergy energies, FrameAccumulator acc, bool vectorBins, ref FrameTally tally)
         where TEnergy : IEnergySource, allows ref struct
     {
         switch (_mode)
         {
             case ChargeSharingMode.Cluster:
-                Cluster(energies, acc, ref tally);
+                Cluster(energies, acc, vectorBins, ref tally);
                 return;
             case ChargeSharingMode.None:
-                KeepAll(energies, acc, ref tally);
+                KeepAll(energies, acc, vectorBins, ref tally);
                 return;
         }
         int count = acc.EventCount;
         int[] list = acc.EventList;
         float[] energy = acc.Energy;
         for (int i = 0; i < count; i++) energy[list[i]] = energies.At(list[i]);
-        var hits = acc.Hits.AsSpan(_pad, _words);
+        var hits = acc.Hits.AsSpan();
         if (_mode == ChargeSharingMode.Addition) Addition(hits, energy, ref tally);
         else Discrimination(hits, ref tally);
         for (int i = 0; i < count; i++)
@@ -54,100 +55,148 @@ public sealed partial class FrameKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Bit(bool b) => b ? 1 : 0;
 
-    /// <summary>3 bits of the padded frame mask starting at bit <paramref name="at"/> (at &gt;= 0).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Bits3(ref ulong bits, int at)
-    {
-        int s = at & 63;
-        ref ulong word = ref Unsafe.Add(ref bits, at >> 6);
-        return (uint)((word >> s) | (Unsafe.Add(ref word, 1) << (63 - s) << 1)) & 7;
-    }
-
-    /// <summary>
-    /// The 3 x 3 window of the padded frame mask around bit <paramref name="centre"/>: bits 0-2 the row
-    /// above (left to right), 3-5 the row itself, 6-8 the row below.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Window(ref ulong bits, int centre, int cols) =>
-        Bits3(ref bits, centre - cols - 1) | Bits3(ref bits, centre - 1) << 3 | Bits3(ref bits, centre + cols - 1) << 6;
-
     /// <summary><c>none</c>: every event is histogrammed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void KeepAll<TEnergy>(TEnergy energies, FrameAccumulator acc, ref FrameTally tally)
+    private void KeepAll<TEnergy>(TEnergy energies, FrameAccumulator acc, bool vectorBins, ref FrameTally tally)
         where TEnergy : IEnergySource, allows ref struct
     {
-        int count = acc.EventCount;
+        int count = acc.EventCount, bins = _bins;
         ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
-        ref int queue = ref MemoryMarshal.GetArrayDataReference(acc.QueueWithRoom(count, out int queued));
-        int bins = _bins;
-        double width = _binWidth;
-        long under = 0, over = 0;
+        ref float outEnergy = ref MemoryMarshal.GetArrayDataReference(acc.OutEnergy);
+        ref int outBase = ref MemoryMarshal.GetArrayDataReference(acc.OutBase);
         for (int i = 0; i < count; i++)
         {
             int p = Unsafe.Add(ref list, i);
-            double bin = Math.Floor(energies.At(p) / width);
-            int low = Bit(bin < 0), high = Bit(bin >= bins);
-            under += low;
-            over += high;
-            Unsafe.Add(ref queue, queued) = p * bins + (int)bin;
-            queued += 1 ^ (low | high);
+            Unsafe.Add(ref outEnergy, i) = energies.At(p);
+            Unsafe.Add(ref outBase, i) = p * bins;
         }
-        acc.Queued(queued);
         tally.Kept += count;
-        tally.Underflow += under;
-        tally.Overflow += over;
+        QueueBins(acc, count, vectorBins, ref tally);
     }
 
     /// <summary>
     /// <c>cluster</c>: 8-connected clusters; size 1 kept, size 2 summed onto its larger pixel (tie:
-    /// first in raster order), size 3 or more discarded. Decided per event from neighbour counts in
-    /// the frame mask: no neighbour is a single; one neighbour q that itself has one neighbour (p) is a
-    /// pair, handled at its first pixel; anything else belongs to a cluster of three or more. Every
+    /// first in raster order), size 3 or more discarded. Decided per event from neighbour counts: no
+    /// neighbour is a single; one neighbour q that itself has one neighbour (p) is a pair, handled at
+    /// its first pixel; anything else belongs to a cluster of three or more. Neighbours are read from
+    /// a zero-bordered byte map of the frame's events (three 4-byte loads per 3 x 3 window), and every
     /// event takes the same instructions (no branch on the outcome), which keeps the pipeline full.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Cluster<TEnergy>(TEnergy energies, FrameAccumulator acc, ref FrameTally tally)
+    private void Cluster<TEnergy>(TEnergy energies, FrameAccumulator acc, bool vectorBins, ref FrameTally tally)
         where TEnergy : IEnergySource, allows ref struct
     {
         int count = acc.EventCount;
         ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
-        ref ulong bits = ref MemoryMarshal.GetArrayDataReference(acc.Hits);
-        ref ushort edge = ref MemoryMarshal.GetArrayDataReference(_edge);
-        ref int offset = ref MemoryMarshal.GetArrayDataReference(_neighbourOffset);
-        ref int queue = ref MemoryMarshal.GetArrayDataReference(acc.QueueWithRoom(count, out int queued));
-        int cols = _cols, bins = _bins, origin = _pad << 6;
-        double width = _binWidth;
-        long kept = 0, merged = 0, discarded = 0, under = 0, over = 0;
+        ref byte map = ref MemoryMarshal.GetArrayDataReference(acc.EventMap);
+        ref int bordered = ref MemoryMarshal.GetArrayDataReference(_bordered);
+        ref int mapOffset = ref MemoryMarshal.GetArrayDataReference(_mapOffset);
+        ref int pixelOffset = ref MemoryMarshal.GetArrayDataReference(_pixelOffset);
+        ref float outEnergy = ref MemoryMarshal.GetArrayDataReference(acc.OutEnergy);
+        ref int outBase = ref MemoryMarshal.GetArrayDataReference(acc.OutBase);
+        int stride = _cols + 2, bins = _bins;
+
+        ref float energy = ref MemoryMarshal.GetArrayDataReference(acc.Energy);
         for (int i = 0; i < count; i++)
         {
             int p = Unsafe.Add(ref list, i);
-            uint around = Window(ref bits, origin + p, cols) & Unsafe.Add(ref edge, p);
+            Unsafe.Add(ref map, Unsafe.Add(ref bordered, p)) = 1;
+            Unsafe.Add(ref energy, p) = energies.At(p);
+        }
+
+        int emitted = 0;
+        long merged = 0, discarded = 0;
+        for (int i = 0; i < count; i++)
+        {
+            int p = Unsafe.Add(ref list, i);
+            int at = Unsafe.Add(ref bordered, p);
+            uint around = Neighbours(ref Unsafe.Add(ref map, at), stride);
             int degree = BitOperations.PopCount(around);
-            int q = p + Unsafe.Add(ref offset, BitOperations.TrailingZeroCount(around | 0x200u));
-            int degreeQ = BitOperations.PopCount(Window(ref bits, origin + q, cols) & Unsafe.Add(ref edge, q));
+            int k = BitOperations.TrailingZeroCount(around | 0x8000_0000u);
+            int q = p + Unsafe.Add(ref pixelOffset, k);
+            int degreeQ = BitOperations.PopCount(Neighbours(ref Unsafe.Add(ref map, at + Unsafe.Add(ref mapOffset, k)), stride));
 
             int single = Bit(degree == 0);
             int pair = Bit(degree == 1) & Bit(degreeQ == 1);
             int head = pair & Bit(q > p);
-            int emit = single | head;
             discarded += Bit(degree >= 2) | (Bit(degree == 1) & Bit(degreeQ >= 2));
             merged += head;
 
-            float ep = energies.At(p), eq = energies.At(q);
+            float ep = Unsafe.Add(ref energy, p), eq = Unsafe.Add(ref energy, q);
             int dest = p + ((q - p) & -(head & Bit(eq > ep)));
-            float e = ep + BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(eq) & -head);
-            double bin = Math.Floor(e / width);
-            int low = Bit(bin < 0), high = Bit(bin >= bins);
-            kept += emit;
-            under += emit & low;
-            over += emit & high;
-            Unsafe.Add(ref queue, queued) = dest * bins + (int)bin;
-            queued += emit & (1 ^ (low | high));
+            Unsafe.Add(ref outEnergy, emitted) = ep + BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(eq) & -head);
+            Unsafe.Add(ref outBase, emitted) = dest * bins;
+            emitted += single | head;
         }
-        acc.Queued(queued);
-        tally.Kept += kept;
+
+        for (int i = 0; i < count; i++)
+            Unsafe.Add(ref map, Unsafe.Add(ref bordered, Unsafe.Add(ref list, i))) = 0;
+        tally.Kept += emitted;
         tally.Merged += merged;
         tally.Discarded += discarded;
+        QueueBins(acc, emitted, vectorBins, ref tally);
+    }
+
+    /// <summary>
+    /// The 8 neighbours of a cell of the bordered byte map as bits: 0, 8, 16 the row above (left to
+    /// right), 1 and 17 left and right, 2, 10, 18 the row below. Positions index
+    /// <c>_mapOffset</c> / <c>_pixelOffset</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Neighbours(ref byte cell, int stride) =>
+        (Unsafe.ReadUnaligned<uint>(ref Unsafe.Subtract(ref cell, stride + 1)) & 0x010101u)
+        | (Unsafe.ReadUnaligned<uint>(ref Unsafe.Subtract(ref cell, 1)) & 0x010001u) << 1
+        | (Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref cell, stride - 1)) & 0x010101u) << 2;
+
+    /// <summary>
+    /// Step 7 for the kept events in <c>acc.OutEnergy</c> (keV) / <c>acc.OutBase</c> (pixel * bins):
+    /// bin = floor(E / w) in double precision, exactly as <see cref="Histogram"/>; out-of-range
+    /// events are counted as under/overflow and queued as -1 (skipped when applied).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void QueueBins(FrameAccumulator acc, int count, bool vector, ref FrameTally tally)
+    {
+        ref int queue = ref MemoryMarshal.GetArrayDataReference(acc.QueueWithRoom(count + 16, out int queued));
+        ref float outEnergy = ref MemoryMarshal.GetArrayDataReference(acc.OutEnergy);
+        ref int outBase = ref MemoryMarshal.GetArrayDataReference(acc.OutBase);
+        double width = _binWidth;
+        int bins = _bins;
+        long under = 0, over = 0;
+        int i = 0;
+        if (vector)
+        {
+            var w = Vector512.Create(width);
+            var top = Vector512.Create((double)bins);
+            for (; i < count; i += 16)
+            {
+                var (lower, upper) = Vector512.Widen(Vector512.LoadUnsafe(ref outEnergy, (nuint)i));
+                var binLower = Vector512.Floor(lower / w);
+                var binUpper = Vector512.Floor(upper / w);
+                var lowLower = Vector512.LessThan(binLower, Vector512<double>.Zero);
+                var lowUpper = Vector512.LessThan(binUpper, Vector512<double>.Zero);
+                var highLower = Vector512.GreaterThanOrEqual(binLower, top);
+                var highUpper = Vector512.GreaterThanOrEqual(binUpper, top);
+                var valid = Vector512.Narrow(~(lowLower | highLower).AsInt64(), ~(lowUpper | highUpper).AsInt64());
+                var bin = Vector512.Narrow(Vector512.ConvertToInt64(binLower), Vector512.ConvertToInt64(binUpper));
+                var index = Vector512.ConditionalSelect(valid, Vector512.LoadUnsafe(ref outBase, (nuint)i) + bin, Vector512<int>.AllBitsSet);
+                index.StoreUnsafe(ref queue, (nuint)(queued + i));
+                ulong lanes = count - i >= 16 ? 0xFFFFUL : (1UL << (count - i)) - 1;
+                under += BitOperations.PopCount((lowLower.ExtractMostSignificantBits() | lowUpper.ExtractMostSignificantBits() << 8) & lanes);
+                over += BitOperations.PopCount((highLower.ExtractMostSignificantBits() | highUpper.ExtractMostSignificantBits() << 8) & lanes);
+            }
+        }
+        else
+        {
+            for (; i < count; i++)
+            {
+                double bin = Math.Floor(Unsafe.Add(ref outEnergy, i) / width);
+                int low = Bit(bin < 0), high = Bit(bin >= bins);
+                under += low;
+                over += high;
+                Unsafe.Add(ref queue, queued + i) = (low | high) != 0 ? -1 : Unsafe.Add(ref outBase, i) + (int)bin;
+            }
+        }
+        acc.Queued(queued + count);
         tally.Underflow += under;
         tally.Overflow += over;
     }

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using XcsCt.Domain.Spectra;
 
 namespace XcsCt.Domain.Detector;
@@ -58,10 +59,9 @@ public sealed partial class FrameKernel
     private readonly PixelCalibration[] _calibration; // the same three, one cache line fetch per event
     private readonly int[]? _spatialOfRaw, _rawOfSpatial;
 
-    // Neighbourhood tables of the cluster rule (see FrameKernel.ChargeSharing.cs).
-    private readonly int _pad;
-    private readonly ushort[] _edge;
-    private readonly int[] _neighbourOffset;
+    // Neighbourhood tables of the cluster rule (see FrameKernel.ChargeSharing.cs): the bordered
+    // byte-map cell of each pixel, and the offsets of neighbour bit k in the map and in the frame.
+    private readonly int[] _bordered, _mapOffset, _pixelOffset;
 
     private FrameKernel(FrameCorrections corrections)
     {
@@ -117,18 +117,16 @@ public sealed partial class FrameKernel
         }
         _sameCuts = same;
 
-        _pad = FrameAccumulator.FramePad(shape);
-        _edge = new ushort[_pixels];
-        for (int p = 0; p < _pixels; p++)
+        int stride = _cols + 2;
+        _bordered = new int[_pixels];
+        for (int p = 0; p < _pixels; p++) _bordered[p] = (p / _cols + 1) * stride + p % _cols + 1;
+        _mapOffset = new int[32];   // bit 31: no neighbour, stay on the pixel
+        _pixelOffset = new int[32];
+        foreach (var (bit, dr, dc) in new[] { (0, -1, -1), (8, -1, 0), (16, -1, 1), (1, 0, -1), (17, 0, 1), (2, 1, -1), (10, 1, 0), (18, 1, 1) })
         {
-            int col = p % _cols;
-            int valid = 0b111_101_111; // 3 x 3 window around p, row above in bits 0-2, centre (bit 4) never
-            if (col == 0) valid &= ~0b001_001_001;
-            if (col == _cols - 1) valid &= ~0b100_100_100;
-            _edge[p] = (ushort)valid;
+            _mapOffset[bit] = dr * stride + dc;
+            _pixelOffset[bit] = dr * _cols + dc;
         }
-        _neighbourOffset = new int[10]; // bit k of the window; k = 9 (no neighbour) stays on p
-        for (int k = 0; k < 9; k++) _neighbourOffset[k] = (k / 3 - 1) * _cols + k % 3 - 1;
     }
 
     /// <summary>Validates <paramref name="corrections"/> and builds the per-pixel cut maps and masks once.</summary>
@@ -300,7 +298,7 @@ public sealed partial class FrameKernel
                 case (true, false): SelectEvents<TMask, Yes, No>(frame, first + f, acc, ref tally); break;
                 default: SelectEvents<TMask, Yes, Yes>(frame, first + f, acc, ref tally); break;
             }
-            ShareChargeAndHistogram(new RawEnergies(this, frame), acc, ref tally);
+            ShareChargeAndHistogram(new RawEnergies(this, frame), acc, typeof(TMask) == typeof(Mask512), ref tally);
             acc.EndFrame();
             acc.Add(tally);
         }
@@ -316,7 +314,7 @@ public sealed partial class FrameKernel
             var frame = frames.Slice(f * _pixels, _pixels);
             var tally = new FrameTally();
             SelectEnergyEvents<TMask>(frame, first + f, acc, ref tally);
-            ShareChargeAndHistogram(new KeVEnergies(frame), acc, ref tally);
+            ShareChargeAndHistogram(new KeVEnergies(frame), acc, typeof(TMask) == typeof(Mask512), ref tally);
             acc.EndFrame();
             acc.Add(tally);
         }
@@ -329,41 +327,56 @@ public sealed partial class FrameKernel
     /// (readings, kept by threshold, surviving next-frame and dead pixels).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void SelectEvents<TMask, TNextFrame, TSameCuts>(ReadOnlySpan<ushort> frame, long number, FrameAccumulator acc, ref FrameTally tally)
+    private unsafe void SelectEvents<TMask, TNextFrame, TSameCuts>(ReadOnlySpan<ushort> frame, long number, FrameAccumulator acc, ref FrameTally tally)
         where TMask : struct, IPixelMask
         where TNextFrame : struct, IFlag
         where TSameCuts : struct, IFlag
     {
         bool reorder = _spatialOfRaw is not null;
-        ref ulong hits = ref reorder ? ref MemoryMarshal.GetArrayDataReference(acc.RawHits) : ref acc.Hits[_pad];
+        ref ulong hits = ref reorder ? ref MemoryMarshal.GetArrayDataReference(acc.RawHits) : ref MemoryMarshal.GetArrayDataReference(acc.Hits);
         ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
         nint listed = 0;
         ref ulong previous = ref MemoryMarshal.GetArrayDataReference(acc.Previous);
         ulong link = TNextFrame.Value && acc.HasPrevious && acc.PreviousFrameNumber == number - 1 ? ~0UL : 0UL;
+        nint fullWords = _pixels >> 6, words = _words;
+
+        // Pass 1, SIMD only: the compare masks of every 64 pixels against both cut maps.
         ref ushort raw = ref MemoryMarshal.GetReference(frame);
         ref ushort inCut = ref MemoryMarshal.GetArrayDataReference(_inCut);
         ref ushort keepCut = ref MemoryMarshal.GetArrayDataReference(_keepCut);
+        ref ulong inMasks = ref MemoryMarshal.GetArrayDataReference(acc.InMasks);
+        ref ulong keepMasks = ref MemoryMarshal.GetArrayDataReference(acc.KeepMasks);
+        for (nint w = 0; w < fullWords; w++)
+        {
+            nint at = w << 6;
+            if (Sse.IsSupported)
+            {
+                // Stream the frames: ask for the lines 2 kB ahead (into the next frame of the batch;
+                // a prefetch past the buffer's end is ignored by the processor, never a fault).
+                Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref raw, at + 1024)));
+                Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref raw, at + 1056)));
+            }
+            ulong inBits = TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at));
+            Unsafe.Add(ref inMasks, w) = inBits;
+            Unsafe.Add(ref keepMasks, w) = TSameCuts.Value ? inBits : TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref keepCut, at));
+        }
+        if (fullWords < words)
+        {
+            nint at = fullWords << 6;
+            int n = _pixels - (int)at;
+            Unsafe.Add(ref inMasks, fullWords) = MaskScalar.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at), n);
+            Unsafe.Add(ref keepMasks, fullWords) = MaskScalar.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref keepCut, at), n);
+        }
+
+        // Pass 2, bit logic: possible cuts, next-frame, dead pixels, bookkeeping, event list.
         ref ulong inPossible = ref MemoryMarshal.GetArrayDataReference(_inPossible);
         ref ulong keepPossible = ref MemoryMarshal.GetArrayDataReference(_keepPossible);
         ref ulong alive = ref MemoryMarshal.GetArrayDataReference(_alive);
-        nint fullWords = _pixels >> 6, words = _words;
         long readings = 0, passed = 0, survivors = 0;
         for (nint w = 0; w < words; w++)
         {
-            nint at = w << 6;
-            ulong inBits, keepBits;
-            if (w < fullWords)
-            {
-                inBits = TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at)) & Unsafe.Add(ref inPossible, w);
-                keepBits = TSameCuts.Value ? inBits
-                    : TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref keepCut, at)) & Unsafe.Add(ref keepPossible, w);
-            }
-            else
-            {
-                int n = _pixels - (int)at;
-                inBits = MaskScalar.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at), n) & Unsafe.Add(ref inPossible, w);
-                keepBits = MaskScalar.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref keepCut, at), n) & Unsafe.Add(ref keepPossible, w);
-            }
+            ulong inBits = Unsafe.Add(ref inMasks, w) & Unsafe.Add(ref inPossible, w);
+            ulong keepBits = Unsafe.Add(ref keepMasks, w) & Unsafe.Add(ref keepPossible, w);
             ulong events = keepBits;
             if (TNextFrame.Value)
             {
@@ -376,7 +389,7 @@ public sealed partial class FrameKernel
             passed += BitOperations.PopCount(keepBits);
             survivors += BitOperations.PopCount(events);
             Unsafe.Add(ref hits, w) = events;
-            if (!reorder) listed = AppendBits(ref list, listed, events, (int)at);
+            if (!reorder) listed = AppendBits(ref list, listed, events, (int)(w << 6));
         }
         if (TNextFrame.Value)
         {
@@ -434,7 +447,7 @@ public sealed partial class FrameKernel
     {
         int[] spatialOfRaw = _spatialOfRaw!;
         ulong[] rawBits = acc.RawHits;
-        var spatial = acc.Hits.AsSpan(_pad, _words);
+        var spatial = acc.Hits.AsSpan();
         spatial.Clear();
         for (int w = 0; w < _words; w++)
             for (ulong bits = rawBits[w]; bits != 0; bits &= bits - 1)
@@ -451,7 +464,7 @@ public sealed partial class FrameKernel
         ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
         nint listed = 0;
         for (int w = 0; w < _words; w++)
-            listed = AppendBits(ref list, listed, acc.Hits[_pad + w], w << 6);
+            listed = AppendBits(ref list, listed, acc.Hits[w], w << 6);
         acc.EventCount = (int)listed;
     }
 
@@ -460,7 +473,7 @@ public sealed partial class FrameKernel
     private void SelectEnergyEvents<TMask>(ReadOnlySpan<float> frame, long number, FrameAccumulator acc, ref FrameTally tally)
         where TMask : struct, IPixelMask
     {
-        ref ulong hits = ref acc.Hits[_pad];
+        ref ulong hits = ref MemoryMarshal.GetArrayDataReference(acc.Hits);
         ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
         nint listed = 0;
         ref float values = ref MemoryMarshal.GetReference(frame);

@@ -98,6 +98,10 @@ public sealed class ProcessCommand : AsyncCommand<ProcessCommand.Settings>
         [CommandOption("--direct"), Description("Run the plain in-process pipeline instead of the embedded cluster.")]
         public bool Direct { get; init; }
 
+        [CommandOption("--data <DIR>"), Description("Embedded cluster's data directory: journal, snapshots, job files (default ./xcsct-data).")]
+        [DefaultValue(ProcessRunner.DefaultDataDirectory)]
+        public string Data { get; init; } = ProcessRunner.DefaultDataDirectory;
+
         [CommandOption("--out <DIR>"), Description("Output directory.")]
         public string? Out { get; init; }
 
@@ -110,7 +114,7 @@ public sealed class ProcessCommand : AsyncCommand<ProcessCommand.Settings>
         if (string.IsNullOrWhiteSpace(settings.Out))
             throw new InputException("--out DIR is required: where the results are written");
         var plan = settings.Manifest is not null ? ManifestPlans.Load(settings.Manifest, settings) : FromFlags(settings);
-        var outcome = await ProcessRunner.RunAsync(plan, settings.Out, settings.Direct, settings.Threads, cancellationToken);
+        var outcome = await ProcessRunner.RunAsync(plan, settings.Out, settings.Direct, settings.Threads, cancellationToken, settings.Data);
         ProcessReport.Print(outcome, settings.Json);
         return 0;
     }

@@ -1,4 +1,6 @@
 using Spectre.Console;
+using XcsCt.Actors.Client;
+using XcsCt.Actors.Hosting;
 using XcsCt.Domain.Formats.Output;
 using XcsCt.Domain.Pipeline;
 
@@ -7,10 +9,37 @@ namespace XcsCt.Host.Commands;
 /// <summary>Runs an experiment plan with a progress display: a bar per job when the terminal is interactive, a line per job otherwise.</summary>
 internal static class ProcessRunner
 {
+    /// <summary>
+    /// Runs the plan on the embedded one-node cluster (SQLite journal under <paramref name="dataDirectory"/>),
+    /// or with <paramref name="direct"/> on the plain in-process pipeline. Both give bit-identical spectra.
+    /// Re-running the same command after a crash resumes: batches already durable are not computed again.
+    /// </summary>
     public static async Task<ExperimentOutcome> RunAsync(ExperimentPlan plan, string outRoot, bool direct, int? threads,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string dataDirectory = DefaultDataDirectory)
     {
-        SpectraRunner runner = (job, progress, ct) => Task.Run(() => DirectScanRunner.Run(job, progress, ct, threads), ct);
+        if (direct)
+            return await WithProgress(plan, outRoot,
+                (job, progress, ct) => Task.Run(() => DirectScanRunner.Run(job, progress, ct, threads), ct), cancellationToken);
+        var options = new XcsClusterOptions
+        {
+            DataDirectory = dataDirectory,
+            MaxBatchesInFlight = Math.Max(1, threads ?? Environment.ProcessorCount),
+        };
+        await using var cluster = await EmbeddedCluster.StartAsync(options.Validated());
+        return await WithProgress(plan, outRoot, async (job, progress, ct) =>
+        {
+            var result = await cluster.Client.RunAsync(job, progress, ct);
+            if (result.BatchesResumed > 0)
+                Console.Error.WriteLine($"{job.Experiment}/{job.Scan}: resumed: {result.BatchesResumed} of {result.BatchesTotal} batches already durable");
+            return result.Spectra;
+        }, cancellationToken);
+    }
+
+    /// <summary>Default data directory of the embedded cluster (journal, snapshots, job files).</summary>
+    public const string DefaultDataDirectory = "xcsct-data";
+
+    private static async Task<ExperimentOutcome> WithProgress(ExperimentPlan plan, string outRoot, SpectraRunner runner, CancellationToken cancellationToken)
+    {
         if (!AnsiConsole.Profile.Capabilities.Interactive)
             return await ExperimentRunner.RunAsync(plan, outRoot, runner, new LineObserver(), cancellationToken);
         ExperimentOutcome? outcome = null;

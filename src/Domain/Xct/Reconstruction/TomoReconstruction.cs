@@ -94,7 +94,7 @@ public static class TomoReconstruction
 
         using var tiff = tiffPath is null ? null : new TiffStackWriter(tiffPath, size, size, slices, VoxelType.Float32);
         string? hdfTemp = hdfPath is null ? null : hdfPath + $".{Guid.NewGuid():N}.partial";
-        var dataset = new H5Dataset<float[]>(fileDims: [(ulong)slices, (ulong)size, (ulong)size], chunks: [1, (uint)Math.Min(size, 512), (uint)Math.Min(size, 512)]);
+        var dataset = new H5Dataset<float[]>(fileDims: [(ulong)slices, (ulong)size, (ulong)size], chunks: [1, (uint)Math.Min(size, 1024), (uint)Math.Min(size, 1024)]);
         H5NativeWriter? hdf = hdfTemp is null ? null : NeXusFile(summary, settings, dataset, slices, size, first).BeginWrite(hdfTemp);
         try
         {
