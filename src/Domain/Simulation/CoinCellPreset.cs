@@ -108,7 +108,7 @@ public sealed class CoinCellPreset
 
     /// <summary>Amplitude G of the diffusion-limited gradient: x(xi) = mean - G ((1 - xi)^2 - 1/3), xi = depth below the separator / thickness.</summary>
     public static double GradientAmplitude(OperandoScan scan) =>
-        scan.Rested ? 0 : Math.Min(0.25, 1.5 * (1 - scan.MeanLithium));
+        scan.Rested ? 0 : Math.Min(0.4, 1.5 * (1 - scan.MeanLithium));
 
     /// <summary>True mean lithium fraction of the cathode's active material in a sheet at height z (mm), thickness 0.25 mm.</summary>
     public double SheetLithium(OperandoScan scan)
@@ -145,7 +145,7 @@ public sealed class CoinCellPreset
             double sei = 0.005 + 0.02 * progress;
             static double Xi(double z) => Math.Clamp(-z, 0, 1); // 0 at the separator, 1 at the can
             double X(double x, double y, double z) => Math.Clamp(xm - g * (Math.Pow(1 - Xi(z), 2) - 1.0 / 3), 0, 1);
-            double Salt(double z) => 1.0 + 0.8 * (g / 0.25) * Xi(z); // mol/L: Li+ released while charging accumulates deep in the pores
+            double Salt(double z) => 1.0 + 0.5 * (g / 0.25) * Xi(z); // mol/L: Li+ released while charging accumulates deep in the pores
             double sites = CellMaterials.Nmc811Sites;
             var host = v.Vector(CellMaterials.Nmc811Host);
             layers.Add(new Layer(1, c0 - Plate, c0, CasingRadius, new[] { (steel, Const(1)) }));

@@ -129,7 +129,7 @@ public class AnalysisAgainstTruthTests
     [Fact]
     public void Middle_of_cathode_emf_is_above_top_of_cathode_emf_while_charging()
     {
-        const long Frames = 200_000;
+        const long Frames = 2_000_000; // a 4-minute scan at 9 kHz
         var (preset, _) = SimFixture.Lib;
         (double Value, double Sigma, double Truth) Cathode(int index)
         {
