@@ -48,7 +48,7 @@ public sealed partial class FrameKernel
     private readonly double _binWidth;
     private readonly ChargeSharingMode _mode;
     private readonly int _halfWindow;
-    private readonly bool _nextFrame, _sameCuts;
+    private readonly bool _nextFrame, _sameCuts, _allPossible;
 
     // Raw order (index in the frame buffer): cuts and bit masks of the integer-domain steps 2-5.
     private readonly ushort[] _inCut, _keepCut;
@@ -116,6 +116,13 @@ public sealed partial class FrameKernel
             if (_gain[p] != 0f) _alive[raw >> 6] |= bit;
         }
         _sameCuts = same;
+        bool all = true;
+        for (int raw = 0; raw < _pixels; raw++)
+        {
+            ulong bit = 1UL << raw;
+            all &= (_inPossible[raw >> 6] & bit) != 0 && (_keepPossible[raw >> 6] & bit) != 0;
+        }
+        _allPossible = all; // no pixel whose cut is "never": the possible masks need not be applied
 
         int stride = _cols + 2;
         _bordered = new int[_pixels];
@@ -372,11 +379,16 @@ public sealed partial class FrameKernel
         ref ulong inPossible = ref MemoryMarshal.GetArrayDataReference(_inPossible);
         ref ulong keepPossible = ref MemoryMarshal.GetArrayDataReference(_keepPossible);
         ref ulong alive = ref MemoryMarshal.GetArrayDataReference(_alive);
+        bool allPossible = _allPossible;
         long readings = 0, passed = 0, survivors = 0;
         for (nint w = 0; w < words; w++)
         {
-            ulong inBits = Unsafe.Add(ref inMasks, w) & Unsafe.Add(ref inPossible, w);
-            ulong keepBits = Unsafe.Add(ref keepMasks, w) & Unsafe.Add(ref keepPossible, w);
+            ulong inBits = Unsafe.Add(ref inMasks, w), keepBits = Unsafe.Add(ref keepMasks, w);
+            if (!allPossible)
+            {
+                inBits &= Unsafe.Add(ref inPossible, w);
+                keepBits &= Unsafe.Add(ref keepPossible, w);
+            }
             ulong events = keepBits;
             if (TNextFrame.Value)
             {
@@ -385,11 +397,12 @@ public sealed partial class FrameKernel
                 before = keepBits;
             }
             events &= Unsafe.Add(ref alive, w);
+            int found = BitOperations.PopCount(events);
             readings += BitOperations.PopCount(inBits);
             passed += BitOperations.PopCount(keepBits);
-            survivors += BitOperations.PopCount(events);
+            survivors += found;
             Unsafe.Add(ref hits, w) = events;
-            if (!reorder) listed = AppendBits(ref list, listed, events, (int)(w << 6));
+            if (!reorder) listed = AppendBits(ref list, listed, events, found, (int)(w << 6));
         }
         if (TNextFrame.Value)
         {
@@ -409,9 +422,8 @@ public sealed partial class FrameKernel
     /// four positions are always written, the count advances by the number of bits.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nint AppendBits(ref int list, nint listed, ulong bits, int at)
+    private static nint AppendBits(ref int list, nint listed, ulong bits, int count, int at)
     {
-        int count = BitOperations.PopCount(bits);
         ref int slot = ref Unsafe.Add(ref list, listed);
         slot = at + BitOperations.TrailingZeroCount(bits); bits &= bits - 1;
         Unsafe.Add(ref slot, 1) = at + BitOperations.TrailingZeroCount(bits); bits &= bits - 1;
@@ -464,7 +476,7 @@ public sealed partial class FrameKernel
         ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
         nint listed = 0;
         for (int w = 0; w < _words; w++)
-            listed = AppendBits(ref list, listed, acc.Hits[w], w << 6);
+            listed = AppendBits(ref list, listed, acc.Hits[w], BitOperations.PopCount(acc.Hits[w]), w << 6);
         acc.EventCount = (int)listed;
     }
 
@@ -490,7 +502,7 @@ public sealed partial class FrameKernel
             bad |= nonFinite;
             readings += BitOperations.PopCount(events);
             Unsafe.Add(ref hits, w) = events;
-            listed = AppendBits(ref list, listed, events, at);
+            listed = AppendBits(ref list, listed, events, BitOperations.PopCount(events), at);
         }
         acc.EventCount = (int)listed;
         if (bad != 0)
