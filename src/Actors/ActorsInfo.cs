@@ -1,6 +1,0 @@
-namespace XcsCt.Actors;
-
-internal static class ActorsInfo
-{
-    public const string SystemName = "xcsct";
-}

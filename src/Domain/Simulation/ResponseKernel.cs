@@ -1,0 +1,167 @@
+namespace XcsCt.Domain.Simulation;
+
+/// <summary>
+/// Expected outcome of one absorbed photon after the frame corrections' cluster rule (ANALYSIS 3.6):
+/// <see cref="DetectorModel.Interact"/> is run many times (seeded) at each coarse energy, the deposits are
+/// thresholded and grouped into 8-connected clusters (1 kept, 2 summed onto the larger, 3+ discarded),
+/// and the resulting events are tabulated before noise: on the hit pixel as an energy shift relative to
+/// the photon (full energy, charge-sharing loss, tail, escape peaks), per class (single or summed pair,
+/// which differ in electronic noise); elsewhere as secondary events (fluorescence landing in a
+/// neighbour) with their offset stencil. Pile-up and noise at the threshold are not in the kernel.
+/// </summary>
+public sealed class ResponseKernel
+{
+    /// <summary>Coarse energies: every 1 keV from 0.5 keV.</summary>
+    public const double CoarseStepKeV = 1.0;
+    private const int Samples = 1 << 15;
+    public const int StencilRadius = 4;
+
+    private readonly (int[] Shift, double[] Weight)[][] _primary; // [coarse][class]
+    private readonly double[][] _secondaryRate; // [coarse][class]
+
+    public ResponseKernel(DetectorModel detector, FineGrid grid, double maxKeV)
+    {
+        Grid = grid;
+        int n = (int)Math.Ceiling(maxKeV / CoarseStepKeV) + 1;
+        _primary = new (int[], double[])[n][];
+        _secondaryRate = new double[n][];
+        var secondaryShape = new double[2][];
+        secondaryShape[0] = new double[grid.Bins];
+        secondaryShape[1] = new double[grid.Bins];
+        int side = 2 * StencilRadius + 1;
+        var stencil = new double[side * side];
+        var locks = new object();
+        double threshold = detector.Physics.ThresholdKeV;
+        Parallel.For(0, n, () => (Sec: new[] { new double[grid.Bins], new double[grid.Bins] }, St: new double[side * side]), (j, _, local) =>
+        {
+            double e = (j + 0.5) * CoarseStepKeV;
+            int span = (int)Math.Ceiling(e / grid.BinKeV) + 8; // shifts from -span to +8 fine bins
+            var hist = new[] { new double[span + 9], new double[span + 9] };
+            var rate = new double[2];
+            var rng = new Xoshiro256(0x5E5F0DE1UL, (ulong)j);
+            Span<Deposit> dep = stackalloc Deposit[8];
+            Span<int> cluster = stackalloc int[8];
+            double w = 1.0 / Samples;
+            for (int i = 0; i < Samples; i++)
+            {
+                int count = detector.Interact(e, ref rng, dep);
+                int hits = 0;
+                for (int d = 0; d < count; d++) if (dep[d].KeV >= threshold) dep[hits++] = dep[d];
+                Clusters(dep[..hits], cluster);
+                for (int a = 0; a < hits; a++)
+                {
+                    if (cluster[a] != a) continue;
+                    int size = 0, big = a;
+                    double sum = 0;
+                    for (int b = 0; b < hits; b++)
+                        if (cluster[b] == a) { size++; sum += dep[b].KeV; if (dep[b].KeV > dep[big].KeV) big = b; }
+                    if (size > 2) continue;
+                    int cls = size - 1;
+                    var at = dep[big];
+                    if (at.DRow == 0 && at.DCol == 0)
+                    {
+                        int shift = Math.Clamp((int)Math.Round((sum - e) / grid.BinKeV), -span, 8);
+                        hist[cls][shift + span] += w;
+                    }
+                    else
+                    {
+                        rate[cls] += w;
+                        int bin = grid.BinOf(sum);
+                        if (bin >= 0 && bin < grid.Bins) local.Sec[cls][bin] += w;
+                        if (Math.Abs(at.DRow) <= StencilRadius && Math.Abs(at.DCol) <= StencilRadius)
+                            local.St[(at.DRow + StencilRadius) * side + at.DCol + StencilRadius] += w;
+                    }
+                }
+            }
+            _primary[j] = new (int[], double[])[2];
+            for (int c = 0; c < 2; c++)
+            {
+                var shifts = new List<int>();
+                var weights = new List<double>();
+                for (int k = 0; k < hist[c].Length; k++)
+                    if (hist[c][k] > 0) { shifts.Add(k - span); weights.Add(hist[c][k]); }
+                _primary[j][c] = (shifts.ToArray(), weights.ToArray());
+            }
+            _secondaryRate[j] = rate;
+            return local;
+        }, local =>
+        {
+            lock (locks)
+            {
+                for (int c = 0; c < 2; c++) for (int b = 0; b < grid.Bins; b++) secondaryShape[c][b] += local.Sec[c][b];
+                for (int i = 0; i < stencil.Length; i++) stencil[i] += local.St[i];
+            }
+        });
+        double st = 0;
+        foreach (double v in stencil) st += v;
+        for (int i = 0; i < stencil.Length; i++) stencil[i] = st > 0 ? stencil[i] / st : 0;
+        Stencil = stencil;
+        for (int c = 0; c < 2; c++)
+        {
+            double sum = 0;
+            foreach (double v in secondaryShape[c]) sum += v;
+            if (sum > 0) for (int b = 0; b < grid.Bins; b++) secondaryShape[c][b] /= sum;
+        }
+        SecondaryShape = secondaryShape;
+    }
+
+    public FineGrid Grid { get; }
+
+    /// <summary>Where secondary events land relative to the hit pixel: <c>[(dr + R) * (2R + 1) + dc + R]</c>, summing to 1.</summary>
+    public double[] Stencil { get; }
+
+    /// <summary>Normalised fine spectrum of secondary events per class (0 single, 1 pair).</summary>
+    public double[][] SecondaryShape { get; }
+
+    private int Coarse(double eKeV) => Math.Clamp((int)(eKeV / CoarseStepKeV), 0, _primary.Length - 1);
+
+    /// <summary>
+    /// Applies the kernel to a fine photon spectrum: <paramref name="single"/> and <paramref name="pair"/>
+    /// receive the pre-noise spectra of events on the hit pixel (fine bins); returns the secondary event
+    /// rates per class.
+    /// </summary>
+    public (double Single, double Pair) Apply(ReadOnlySpan<double> photons, Span<double> single, Span<double> pair)
+    {
+        double s0 = 0, s1 = 0;
+        for (int i = 0; i < photons.Length; i++)
+        {
+            double v = photons[i];
+            if (v == 0) continue;
+            int j = Coarse(Grid.Centre(i));
+            var k = _primary[j];
+            Spread(k[0], v, i, single);
+            Spread(k[1], v, i, pair);
+            s0 += v * _secondaryRate[j][0];
+            s1 += v * _secondaryRate[j][1];
+        }
+        return (s0, s1);
+    }
+
+    private static void Spread((int[] Shift, double[] Weight) k, double v, int i, Span<double> dst)
+    {
+        var (shift, weight) = k;
+        for (int t = 0; t < shift.Length; t++)
+        {
+            int b = i + shift[t];
+            if ((uint)b < (uint)dst.Length) dst[b] += v * weight[t];
+        }
+    }
+
+    /// <summary>8-connected clustering of at most 8 deposits: <paramref name="root"/>[i] = smallest index of i's cluster.</summary>
+    internal static void Clusters(ReadOnlySpan<Deposit> d, Span<int> root)
+    {
+        for (int i = 0; i < d.Length; i++) root[i] = i;
+        bool changed = true;
+        while (changed)
+        {
+            changed = false;
+            for (int i = 0; i < d.Length; i++)
+                for (int j = i + 1; j < d.Length; j++)
+                    if (Math.Abs(d[i].DRow - d[j].DRow) <= 1 && Math.Abs(d[i].DCol - d[j].DCol) <= 1)
+                    {
+                        int m = Math.Min(root[i], root[j]);
+                        if (root[i] != m || root[j] != m) { root[i] = m; root[j] = m; changed = true; }
+                    }
+        }
+    }
+}
