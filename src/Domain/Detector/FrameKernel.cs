@@ -18,9 +18,17 @@ namespace XcsCt.Domain.Detector;
 /// <c>raw &gt;= cut</c> with a per-pixel <c>ushort</c> cut found once per calibration by bisection over
 /// the float rule itself: bit-identical to the float chain, not just close. A SIMD compare of 32
 /// pixels at a time gives bit masks of 64 pixels (raw order); popcounts give the bookkeeping;
-/// next-frame and dead pixels are bit operations on those masks; trailing-zero scans give the
-/// events; only events are converted to energy; charge sharing finds neighbours in the same masks;
-/// histograms are per-thread (<see cref="FrameAccumulator"/>), without locks or atomics.
+/// next-frame and dead pixels are bit operations on those masks; trailing-zero scans give a list of
+/// events; only events are converted to energy. <c>none</c> and <c>cluster</c> then decide every
+/// event with the same branch-free instructions (cluster neighbours from a bordered byte map of
+/// the events), and the bins of the kept events are computed 16 at a time. Histograms are
+/// per-thread (<see cref="FrameAccumulator"/>), without locks or atomics; their increments are
+/// prefetched and applied one frame later. On realistic frames (2 % occupancy, ~125 events per
+/// 80 x 80 frame) the cost is now mostly per event, not per pixel.
+/// </para>
+/// <para>
+/// <c>addition</c> and <c>discrimination</c> chain from event to event in raster order (a window's
+/// result changes what later windows see), so they walk the events one by one on the bit mask.
 /// </para>
 /// <para>
 /// Definitions where the spec text leaves a choice (the reference follows the same ones):
