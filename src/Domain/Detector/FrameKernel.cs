@@ -18,9 +18,17 @@ namespace XcsCt.Domain.Detector;
 /// <c>raw &gt;= cut</c> with a per-pixel <c>ushort</c> cut found once per calibration by bisection over
 /// the float rule itself: bit-identical to the float chain, not just close. A SIMD compare of 32
 /// pixels at a time gives bit masks of 64 pixels (raw order); popcounts give the bookkeeping;
-/// next-frame and dead pixels are bit operations on those masks; trailing-zero scans give the
-/// events; only events are converted to energy; charge sharing finds neighbours in the same masks;
-/// histograms are per-thread (<see cref="FrameAccumulator"/>), without locks or atomics.
+/// next-frame and dead pixels are bit operations on those masks; trailing-zero scans give a list of
+/// events; only events are converted to energy. <c>none</c> and <c>cluster</c> then decide every
+/// event with the same branch-free instructions (cluster neighbours from a bordered byte map of
+/// the events), and the bins of the kept events are computed 16 at a time. Histograms are
+/// per-thread (<see cref="FrameAccumulator"/>), without locks or atomics; their increments are
+/// prefetched and applied one frame later. On realistic frames (2 % occupancy, ~125 events per
+/// 80 x 80 frame) the cost is now mostly per event, not per pixel.
+/// </para>
+/// <para>
+/// <c>addition</c> and <c>discrimination</c> chain from event to event in raster order (a window's
+/// result changes what later windows see), so they walk the events one by one on the bit mask.
 /// </para>
 /// <para>
 /// Definitions where the spec text leaves a choice (the reference follows the same ones):
@@ -48,7 +56,7 @@ public sealed partial class FrameKernel
     private readonly double _binWidth;
     private readonly ChargeSharingMode _mode;
     private readonly int _halfWindow;
-    private readonly bool _nextFrame, _sameCuts;
+    private readonly bool _nextFrame, _sameCuts, _allPossible;
 
     // Raw order (index in the frame buffer): cuts and bit masks of the integer-domain steps 2-5.
     private readonly ushort[] _inCut, _keepCut;
@@ -116,6 +124,13 @@ public sealed partial class FrameKernel
             if (_gain[p] != 0f) _alive[raw >> 6] |= bit;
         }
         _sameCuts = same;
+        bool all = true;
+        for (int raw = 0; raw < _pixels; raw++)
+        {
+            ulong bit = 1UL << raw;
+            all &= (_inPossible[raw >> 6] & bit) != 0 && (_keepPossible[raw >> 6] & bit) != 0;
+        }
+        _allPossible = all; // no pixel whose cut is "never": the possible masks need not be applied
 
         int stride = _cols + 2;
         _bordered = new int[_pixels];
@@ -372,11 +387,16 @@ public sealed partial class FrameKernel
         ref ulong inPossible = ref MemoryMarshal.GetArrayDataReference(_inPossible);
         ref ulong keepPossible = ref MemoryMarshal.GetArrayDataReference(_keepPossible);
         ref ulong alive = ref MemoryMarshal.GetArrayDataReference(_alive);
+        bool allPossible = _allPossible;
         long readings = 0, passed = 0, survivors = 0;
         for (nint w = 0; w < words; w++)
         {
-            ulong inBits = Unsafe.Add(ref inMasks, w) & Unsafe.Add(ref inPossible, w);
-            ulong keepBits = Unsafe.Add(ref keepMasks, w) & Unsafe.Add(ref keepPossible, w);
+            ulong inBits = Unsafe.Add(ref inMasks, w), keepBits = Unsafe.Add(ref keepMasks, w);
+            if (!allPossible)
+            {
+                inBits &= Unsafe.Add(ref inPossible, w);
+                keepBits &= Unsafe.Add(ref keepPossible, w);
+            }
             ulong events = keepBits;
             if (TNextFrame.Value)
             {
@@ -385,11 +405,12 @@ public sealed partial class FrameKernel
                 before = keepBits;
             }
             events &= Unsafe.Add(ref alive, w);
+            int found = BitOperations.PopCount(events);
             readings += BitOperations.PopCount(inBits);
             passed += BitOperations.PopCount(keepBits);
-            survivors += BitOperations.PopCount(events);
+            survivors += found;
             Unsafe.Add(ref hits, w) = events;
-            if (!reorder) listed = AppendBits(ref list, listed, events, (int)(w << 6));
+            if (!reorder) listed = AppendBits(ref list, listed, events, found, (int)(w << 6));
         }
         if (TNextFrame.Value)
         {
@@ -409,9 +430,8 @@ public sealed partial class FrameKernel
     /// four positions are always written, the count advances by the number of bits.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nint AppendBits(ref int list, nint listed, ulong bits, int at)
+    private static nint AppendBits(ref int list, nint listed, ulong bits, int count, int at)
     {
-        int count = BitOperations.PopCount(bits);
         ref int slot = ref Unsafe.Add(ref list, listed);
         slot = at + BitOperations.TrailingZeroCount(bits); bits &= bits - 1;
         Unsafe.Add(ref slot, 1) = at + BitOperations.TrailingZeroCount(bits); bits &= bits - 1;
@@ -464,7 +484,7 @@ public sealed partial class FrameKernel
         ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
         nint listed = 0;
         for (int w = 0; w < _words; w++)
-            listed = AppendBits(ref list, listed, acc.Hits[w], w << 6);
+            listed = AppendBits(ref list, listed, acc.Hits[w], BitOperations.PopCount(acc.Hits[w]), w << 6);
         acc.EventCount = (int)listed;
     }
 
@@ -490,7 +510,7 @@ public sealed partial class FrameKernel
             bad |= nonFinite;
             readings += BitOperations.PopCount(events);
             Unsafe.Add(ref hits, w) = events;
-            listed = AppendBits(ref list, listed, events, at);
+            listed = AppendBits(ref list, listed, events, BitOperations.PopCount(events), at);
         }
         acc.EventCount = (int)listed;
         if (bad != 0)

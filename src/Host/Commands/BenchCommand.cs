@@ -80,21 +80,23 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
 
     private static void PrintTable(BenchReport report)
     {
-        var table = new Table().Title($"frame kernel, 80 x 80, cluster mode, full chain, {report.Frames} frames per buffer ({report.VectorWidth}, {report.Processors} processors)");
-        foreach (var column in new[] { "occupancy", "path", "frames/s", "MB/s", "x baseline", "x 9.1 kHz", "frames/CPU-s", "CPU share" })
-            table.AddColumn(new TableColumn(column).RightAligned());
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 110); // no terminal: do not wrap at 80
+        AnsiConsole.WriteLine($"frame kernel: 80 x 80, full chain, cluster mode; {report.Frames} frames per buffer; {report.VectorWidth}; {report.Processors} processors");
+        var table = new Table().Border(TableBorder.Simple);
+        foreach (var column in new[] { "occupancy", "path", "frames/s", "MB/s", "x read", "x 9.1k", "per CPU-s", "CPU" })
+            table.AddColumn(new TableColumn(column).RightAligned().NoWrap());
         foreach (var r in report.ByOccupancy)
         {
-            AddRow(table, $"{r.Occupancy:P0} (hit {r.MeasuredOccupancy:P2})", "memory read, 1 thread", r.Baseline1t, r.Baseline1t);
-            AddRow(table, "", "kernel, 1 thread", r.Kernel1t, r.Baseline1t);
-            AddRow(table, "", $"kernel, {report.Threads} threads", r.KernelAll, r.Baseline1t);
+            AddRow(table, $"{r.Occupancy:P0}", "read 1t", r.Baseline1t, r.Baseline1t);
+            AddRow(table, $"hit {r.MeasuredOccupancy:P1}", "kernel 1t", r.Kernel1t, r.Baseline1t);
+            AddRow(table, "", $"kernel {report.Threads}t", r.KernelAll, r.Baseline1t);
         }
         AnsiConsole.Write(table);
         var two = report.Headline;
         AnsiConsole.WriteLine($"2 %: kernel / memory read = {two.RatioToBaseline1t:F2} (wall clock), {two.CpuRatioToBaseline1t:F2} (CPU time); " +
             $"{report.Threads} threads / 1 thread = {two.ScalingAllOver1t:F2}.");
-        AnsiConsole.WriteLine("Best pass of each path; frames/CPU-s divides by this process's CPU time, so it does not depend on other programs " +
-            "sharing the machine (CPU share < 1 per thread means they did).");
+        AnsiConsole.WriteLine("Best pass of each path. per CPU-s: frames per second of this process's CPU time, which does not depend on other " +
+            "programs sharing the machine; CPU is the share of the wall-clock time the process got per path (1 per thread when alone).");
     }
 
     private static void AddRow(Table table, string occupancy, string path, PathResult r, PathResult baseline) =>
