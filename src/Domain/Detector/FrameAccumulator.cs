@@ -57,6 +57,7 @@ public sealed class FrameAccumulator
         KeepMasks = new ulong[words];
         EventList = new int[pixels + 8];
         OutEnergy = new float[pixels + 16];
+        NeighbourBit = new byte[pixels];
         EventMap = new byte[(Shape.Rows + 2) * (Shape.Cols + 2) + 8];
         OutBase = new int[pixels + 16];
         Previous = new ulong[words];
@@ -87,8 +88,11 @@ public sealed class FrameAccumulator
     internal int[] EventList { get; }
     internal int EventCount { get; set; }
 
-    /// <summary>The frame's events as bytes (1 = event) with a zero border of one pixel; all zero between frames.</summary>
+    /// <summary>The frame's events as bytes (bit 0 = event; the cluster rule keeps neighbour counts above it) with a zero border of one pixel; all zero between frames.</summary>
     internal byte[] EventMap { get; }
+
+    /// <summary>Per listed event, the bit of its first neighbour in the cluster window (31: none).</summary>
+    internal byte[] NeighbourBit { get; }
 
     /// <summary>Kept events of the frame waiting for their bin: energy (keV) and pixel * bins (room for 16 more).</summary>
     internal float[] OutEnergy { get; }

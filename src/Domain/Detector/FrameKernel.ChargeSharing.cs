@@ -79,8 +79,9 @@ public sealed partial class FrameKernel
     /// first in raster order), size 3 or more discarded. Decided per event from neighbour counts: no
     /// neighbour is a single; one neighbour q that itself has one neighbour (p) is a pair, handled at
     /// its first pixel; anything else belongs to a cluster of three or more. Neighbours are read from
-    /// a zero-bordered byte map of the frame's events (three 4-byte loads per 3 x 3 window), and every
-    /// event takes the same instructions (no branch on the outcome), which keeps the pipeline full.
+    /// a zero-bordered byte map of the frame's events (three 4-byte loads per 3 x 3 window), each
+    /// event's count is kept in its map byte, and every event takes the same instructions (no branch
+    /// on the outcome), which keeps the pipeline full.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Cluster<TEnergy>(TEnergy energies, FrameAccumulator acc, bool vectorBins, ref FrameTally tally)
@@ -97,11 +98,22 @@ public sealed partial class FrameKernel
         int stride = _cols + 2, bins = _bins;
 
         ref float energy = ref MemoryMarshal.GetArrayDataReference(acc.Energy);
+        ref byte neighbour = ref MemoryMarshal.GetArrayDataReference(acc.NeighbourBit);
         for (int i = 0; i < count; i++)
         {
             int p = Unsafe.Add(ref list, i);
             Unsafe.Add(ref map, Unsafe.Add(ref bordered, p)) = 1;
             Unsafe.Add(ref energy, p) = energies.At(p);
+        }
+
+        // Each event's neighbour count goes into its map byte above bit 0 (bit 0, what windows
+        // read, stays 1), and the position of its first neighbour into NeighbourBit.
+        for (int i = 0; i < count; i++)
+        {
+            ref byte cell = ref Unsafe.Add(ref map, Unsafe.Add(ref bordered, Unsafe.Add(ref list, i)));
+            uint around = Neighbours(ref cell, stride);
+            cell = (byte)(1 | BitOperations.PopCount(around) << 1);
+            Unsafe.Add(ref neighbour, i) = (byte)BitOperations.TrailingZeroCount(around | 0x8000_0000u);
         }
 
         int emitted = 0;
@@ -110,11 +122,10 @@ public sealed partial class FrameKernel
         {
             int p = Unsafe.Add(ref list, i);
             int at = Unsafe.Add(ref bordered, p);
-            uint around = Neighbours(ref Unsafe.Add(ref map, at), stride);
-            int degree = BitOperations.PopCount(around);
-            int k = BitOperations.TrailingZeroCount(around | 0x8000_0000u);
+            int k = Unsafe.Add(ref neighbour, i);
+            int degree = Unsafe.Add(ref map, at) >> 1;
             int q = p + Unsafe.Add(ref pixelOffset, k);
-            int degreeQ = BitOperations.PopCount(Neighbours(ref Unsafe.Add(ref map, at + Unsafe.Add(ref mapOffset, k)), stride));
+            int degreeQ = Unsafe.Add(ref map, at + Unsafe.Add(ref mapOffset, k)) >> 1;
 
             int single = Bit(degree == 0);
             int pair = Bit(degree == 1) & Bit(degreeQ == 1);

@@ -37,10 +37,15 @@ public static class ClusterCommand
                 ClientOutput.Json(members);
                 return 0;
             }
-            var table = new Table().AddColumns("address", "status", "roles", "reachable", "");
+            var table = new Table().AddColumn(new TableColumn("address").NoWrap()).AddColumns("status", "");
             foreach (var m in members)
-                table.AddRow(Markup.Escape(m.Address), Markup.Escape(m.Status), Markup.Escape(string.Join(",", m.Roles)),
-                    m.Reachable ? "yes" : "[red]no[/]", (m.Leader ? "leader " : "") + (m.Self ? "(this node)" : ""));
+            {
+                var notes = new List<string>();
+                if (m.Leader) notes.Add("leader");
+                if (m.Self) notes.Add("this node");
+                if (m.Roles.Count > 0) notes.Add("roles " + string.Join(",", m.Roles));
+                table.AddRow(Markup.Escape(m.Address), Markup.Escape(m.Status) + (m.Reachable ? "" : " [red]unreachable[/]"), Markup.Escape(string.Join(", ", notes)));
+            }
             AnsiConsole.Write(table);
             return 0;
         }
@@ -81,7 +86,7 @@ public static class ClusterCommand
                 ClientOutput.Json(regions);
                 return 0;
             }
-            var table = new Table().AddColumns("entity type", "node", "shards", "entities");
+            var table = new Table().AddColumn("entity type").AddColumn(new TableColumn("node").NoWrap()).AddColumns("shards", "entities");
             foreach (var r in regions)
             {
                 if (r.Nodes.Count == 0) table.AddRow(Markup.Escape(r.TypeName), "[grey]no shards allocated[/]", "0", "0");

@@ -135,6 +135,8 @@ public sealed class ServeOptions
         if (ConcurrentExperiments < 1) throw new InputException($"concurrent experiments {ConcurrentExperiments} must be at least 1");
         if (Node.Discovery is not ("none" or "kubernetes"))
             throw new InputException($"node discovery '{Node.Discovery}': expected none or kubernetes");
+        if (Node.Discovery == "kubernetes" && Node.Seeds.Count > 0)
+            throw new InputException("node: give seeds or Kubernetes discovery, not both");
         if (Journal.Provider is not ("sqlite" or "postgresql"))
             throw new InputException($"journal provider '{Journal.Provider}': expected sqlite or postgresql");
         if (Journal.Provider == "postgresql" && string.IsNullOrWhiteSpace(Journal.ConnectionString))
@@ -151,6 +153,7 @@ public sealed class ServeOptions
         Hostname = Node.Hostname,
         Port = Node.Port,
         Seeds = Node.Seeds,
+        JoinSelfWithoutSeeds = Node.Discovery == "none",
         DataDirectory = FullDataDirectory,
         Journal = Journal.Provider == "postgresql" ? JournalProvider.PostgreSql : JournalProvider.Sqlite,
         JournalConnectionString = string.IsNullOrWhiteSpace(Journal.ConnectionString) ? null : Journal.ConnectionString,

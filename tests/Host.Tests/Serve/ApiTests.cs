@@ -265,6 +265,17 @@ public sealed class ServeOptionsTests
         Assert.True(new ServeOptions { Http = { Url = url } }.Validated().IsLoopback);
 
     [Fact]
+    public void Kubernetes_discovery_forms_the_cluster_through_bootstrap_instead_of_joining_itself()
+    {
+        Assert.True(new ServeOptions().ClusterOptions().JoinSelfWithoutSeeds);
+        var k8s = new ServeOptions { Node = { Discovery = "kubernetes" } };
+        Assert.False(k8s.Validated().ClusterOptions().JoinSelfWithoutSeeds);
+        k8s.Node.Seeds = ["akka.tcp://xcsct@10.0.0.1:4053"];
+        Assert.Contains("not both", Assert.Throws<InputException>(() => k8s.Validated()).Message);
+        Assert.Contains("expected none or kubernetes", Assert.Throws<InputException>(() => new ServeOptions { Node = { Discovery = "dns" } }.Validated()).Message);
+    }
+
+    [Fact]
     public void Short_tokens_and_bad_urls_are_refused()
     {
         Assert.Contains("too short", Assert.Throws<InputException>(() => new ServeOptions { Token = "short" }.Validated()).Message);

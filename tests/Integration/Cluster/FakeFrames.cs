@@ -14,7 +14,19 @@ namespace XcsCt.Integration.Cluster;
 /// </summary>
 public sealed class FakeFrames : IBatchComputer, IScanPlanner
 {
+    private readonly ManualResetEventSlim _gate = new(true);
     private int _computed;
+    private int _holdFrom = int.MaxValue;
+
+    /// <summary>From now on, batches numbered <paramref name="fromBatch"/> or later wait until <see cref="Release"/> (a node caught mid-run, whatever the machine's speed).</summary>
+    public void Hold(int fromBatch)
+    {
+        _gate.Reset();
+        _holdFrom = fromBatch;
+    }
+
+    /// <summary>Lets held batches go on.</summary>
+    public void Release() => _gate.Set();
 
     /// <summary>Pause per batch (to catch a run in the middle).</summary>
     public TimeSpan Delay { get; set; }
@@ -38,6 +50,7 @@ public sealed class FakeFrames : IBatchComputer, IScanPlanner
     public ComputedBatch Compute(ScanJob job, string jobHash, FrameBatch batch)
     {
         if (Delay > TimeSpan.Zero) Thread.Sleep(Delay);
+        if (batch.Index >= _holdFrom) _gate.Wait();
         var path = job.FrameFiles[batch.FileIndex];
         if (File.ReadAllText(path).Trim() == "corrupt")
             throw new InputException($"{path}: frame data is corrupt at frame {batch.FirstFrame}");

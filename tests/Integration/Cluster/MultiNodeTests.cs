@@ -27,20 +27,25 @@ public sealed class MultiNodeTests
     {
         var data = TempDirectory("three");
         var fakes = new[] { new FakeFrames(), new FakeFrames(), new FakeFrames() };
-        foreach (var f in fakes) f.Delay = TimeSpan.FromMilliseconds(40);
+        foreach (var f in fakes)
+        {
+            f.Delay = TimeSpan.FromMilliseconds(40);
+            f.Hold(fromBatch: 30); // the run cannot end before the third node is lost
+        }
         var job = new ScanJob("e3", "s1", [FakeFrames.WriteFile(data, "a.frames", 6000)], FakeFrames.Corrections(), 100);
         var nodes = await StartNodes(data, fakes);
         try
         {
             var run = nodes[0].Client.RunAsync(job);
             var deadline = DateTime.UtcNow.AddSeconds(60);
-            while ((await nodes[0].Client.GetScanStatusAsync("e3", "s1")).BatchesDurable < 12 && DateTime.UtcNow < deadline)
+            while (((await nodes[0].Client.GetScanStatusAsync("e3", "s1")).BatchesDurable < 12 || fakes[2].Computed == 0) && DateTime.UtcNow < deadline)
                 await Task.Delay(100);
             Assert.True(fakes[2].Computed > 0, "the third node computed nothing before it was lost");
             var lost = nodes[2].Address;
             ((ExtendedActorSystem)nodes[2].System).Abort();
             var abortedAt = DateTime.UtcNow;
             Akka.Cluster.Cluster.Get(nodes[0].System).Down(lost);
+            foreach (var f in fakes) f.Release();
 
             var result = await Within(run, 180);
             AssertIdentical(new FakeFrames().Direct(job), result.Spectra);
@@ -61,8 +66,9 @@ public sealed class MultiNodeTests
     public async Task A_node_that_joins_mid_run_receives_work()
     {
         var data = TempDirectory("join");
-        var first = new FakeFrames { Delay = TimeSpan.FromMilliseconds(40) };
-        var joiner = new FakeFrames { Delay = TimeSpan.FromMilliseconds(40) };
+        var first = new FakeFrames { Delay = TimeSpan.FromMilliseconds(20) };
+        first.Hold(fromBatch: 10); // the first node stalls at batch 10 until the joiner has taken work
+        var joiner = new FakeFrames { Delay = TimeSpan.FromMilliseconds(20) };
         var job = new ScanJob("e4", "s1", [FakeFrames.WriteFile(data, "a.frames", 4000)], FakeFrames.Corrections(), 100);
         var nodes = await StartNodes(data, first);
         var run = nodes[0].Client.RunAsync(job);
@@ -72,6 +78,9 @@ public sealed class MultiNodeTests
         await using var second = await EmbeddedCluster.StartAsync(Node(data, port, [seed.ToString()], SnapshotInterval, InFlight), joiner, joiner);
         try
         {
+            var deadline = DateTime.UtcNow.AddSeconds(120);
+            while (joiner.Computed == 0 && DateTime.UtcNow < deadline) await Task.Delay(100);
+            first.Release();
             var result = await Within(run, 180);
             AssertIdentical(new FakeFrames().Direct(job), result.Spectra);
             Assert.True(joiner.Computed > 0, "the node that joined mid-run received no work");
