@@ -27,11 +27,12 @@ public sealed class MultiNodeTests
     {
         var data = TempDirectory("three");
         var fakes = new[] { new FakeFrames(), new FakeFrames(), new FakeFrames() };
-        foreach (var f in fakes)
-        {
-            f.Delay = TimeSpan.FromMilliseconds(40);
-            f.Hold(fromBatch: 30); // the run cannot end before the third node is lost
-        }
+        foreach (var f in fakes) f.Delay = TimeSpan.FromMilliseconds(40);
+        // The run (60 batches) cannot end before the third node is lost, and the third node computes
+        // something whenever it first gets work, however late its subscription reaches the others.
+        fakes[0].HoldAfter(12);
+        fakes[1].HoldAfter(12);
+        fakes[2].HoldAfter(3);
         var job = new ScanJob("e3", "s1", [FakeFrames.WriteFile(data, "a.frames", 6000)], FakeFrames.Corrections(), 100);
         var nodes = await StartNodes(data, fakes);
         try
