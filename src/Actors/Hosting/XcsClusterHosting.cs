@@ -90,7 +90,7 @@ public static class XcsClusterHosting
             .AddWorkerPool(options, computer)
             .AddStartup((system, _) =>
             {
-                if (options.Seeds.Count == 0)
+                if (options.Seeds.Count == 0 && options.JoinSelfWithoutSeeds)
                 {
                     var cluster = Akka.Cluster.Cluster.Get(system);
                     cluster.Join(cluster.SelfAddress);

@@ -24,6 +24,9 @@ public sealed record XcsClusterOptions
     /// <summary>Seed node addresses (<c>akka.tcp://xcsct@host:port</c>); empty: this node forms a cluster by itself.</summary>
     public IReadOnlyList<string> Seeds { get; init; } = [];
 
+    /// <summary>With no seeds, join itself (a one-node cluster); false when another mechanism (Akka.Management cluster bootstrap) forms the cluster.</summary>
+    public bool JoinSelfWithoutSeeds { get; init; } = true;
+
     /// <summary>Shared data directory: SQLite journal, job files, results.</summary>
     public string DataDirectory { get; init; } = "./xcsct-data";
 

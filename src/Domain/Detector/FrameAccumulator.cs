@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using XcsCt.Domain.Spectra;
 
 namespace XcsCt.Domain.Detector;
@@ -10,22 +12,21 @@ namespace XcsCt.Domain.Detector;
 /// next-frame correction, and the scratch the kernel needs, so the frame loop allocates nothing.
 /// Not thread-safe: one per thread, reused across batches.
 /// <para>
-/// Two memory habits keep the histogram off the critical path: increments are queued during a
-/// kernel call and applied in address order (a counting sort by 4 kB page) when the queue fills
-/// and when the call returns, so a pixels x bins array far larger than the caches is walked
-/// forwards instead of hit at random; and counts are tracked per block of 16 bins, so
-/// <see cref="MoveTo"/> and <see cref="Reset"/> cost what was touched, not the whole array.
+/// Two memory habits keep the histogram off the critical path. The fast kernel queues a frame's
+/// increments, asks the memory system for their cache lines (software prefetch) and applies them
+/// one frame later, when they have arrived: a pixels x bins array far larger than the caches then
+/// costs no stall per event. And counts are tracked per block of 16 bins, so <see cref="MoveTo"/>
+/// and <see cref="Reset"/> cost what was touched, not the whole array.
 /// </para>
 /// </summary>
 public sealed class FrameAccumulator
 {
     private const int BlockShift = 4; // 16 counts (64 bytes) per dirty bit
-    private const int PageShift = 10; // 1024 counts (4 kB) per sort bucket
-    private const int QueueLength = 1 << 14;
 
     private readonly ulong[] _dirty;
-    private readonly int[] _queue = new int[QueueLength], _sorted = new int[QueueLength], _bucket;
-    private int _queued;
+    private readonly int[] _queue;
+    private int _queued, _prefetched;
+    private readonly unsafe uint* _countsAddress; // Counts is pinned (pinned object heap)
     private long _in, _kept, _merged, _discarded, _below, _underflow, _overflow;
 
     /// <summary>An empty accumulator for <paramref name="kernel"/>'s shape and axis.</summary>
@@ -42,16 +43,25 @@ public sealed class FrameAccumulator
         long n = (long)pixels * Axis.Bins;
         if (n > Array.MaxLength)
             throw new InputException($"pixel spectra of {Shape} pixels x {Axis.Bins} bins do not fit in memory");
-        Counts = new uint[n];
+        Counts = GC.AllocateUninitializedArray<uint>((int)n, pinned: true);
+        MemoryAdvice.HugePages(Counts);
+        Counts.AsSpan().Clear(); // first touch, after the advice
+        unsafe { _countsAddress = (uint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Counts)); }
         long blocks = (n + (1 << BlockShift) - 1) >> BlockShift;
         _dirty = new ulong[(blocks + 63) >> 6];
-        _bucket = new int[(int)(n >> PageShift) + 2];
         int words = (pixels + 63) >> 6;
+        _queue = new int[Math.Max(1 << 14, 2 * pixels + 64)];
         Hits = new ulong[words];
         RawHits = new ulong[words];
+        InMasks = new ulong[words];
+        KeepMasks = new ulong[words];
+        EventList = new int[pixels + 8];
+        OutEnergy = new float[pixels + 16];
+        NeighbourBit = new byte[pixels];
+        EventMap = new byte[(Shape.Rows + 2) * (Shape.Cols + 2) + 8];
+        OutBase = new int[pixels + 16];
         Previous = new ulong[words];
         Energy = new float[pixels];
-        Stack = new int[pixels];
     }
 
     public DetectorShape Shape { get; }
@@ -70,48 +80,93 @@ public sealed class FrameAccumulator
     public long Frames { get; private set; }
 
     // Kernel state and scratch (sized for Shape; contents meaningful only inside a kernel call).
+
+    /// <summary>Event bit mask of the frame, spatial order (bit p of word p / 64 is pixel p).</summary>
     internal ulong[] Hits { get; }
+
+    /// <summary>Event pixels of the frame in raster order (<see cref="EventCount"/> of them; room for 8 more).</summary>
+    internal int[] EventList { get; }
+    internal int EventCount { get; set; }
+
+    /// <summary>The frame's events as bytes (bit 0 = event; the cluster rule keeps neighbour counts above it) with a zero border of one pixel; all zero between frames.</summary>
+    internal byte[] EventMap { get; }
+
+    /// <summary>Per listed event, the bit of its first neighbour in the cluster window (31: none).</summary>
+    internal byte[] NeighbourBit { get; }
+
+    /// <summary>Kept events of the frame waiting for their bin: energy (keV) and pixel * bins (room for 16 more).</summary>
+    internal float[] OutEnergy { get; }
+    internal int[] OutBase { get; }
+
     internal ulong[] RawHits { get; }
+
+    /// <summary>Raw-order compare masks of the frame against the reading and threshold cut maps.</summary>
+    internal ulong[] InMasks { get; }
+    internal ulong[] KeepMasks { get; }
     internal float[] Energy { get; }
-    internal int[] Stack { get; }
 
     /// <summary>Raw-order bits of the last frame after steps 1-3 (next-frame correction).</summary>
     internal ulong[] Previous { get; }
     internal long PreviousFrameNumber { get; set; }
     internal bool HasPrevious { get; set; }
 
-    /// <summary>Queues one count at <c>Counts[index]</c>; applied by <see cref="ApplyQueued"/>.</summary>
+    /// <summary>Queues one count at <c>Counts[index]</c>; applied by <see cref="ApplyQueued"/> at the latest.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Increment(int index)
     {
         _queue[_queued] = index;
-        if (++_queued == QueueLength) ApplyQueued();
+        if (++_queued == _queue.Length) ApplyQueued();
     }
 
-    /// <summary>Applies the queued counts in address order (counting sort by 4 kB page).</summary>
+    /// <summary>
+    /// The queue for kernels that write it directly: they make room for at most
+    /// <paramref name="room"/> entries, write <c>queue[queued..]</c>, then call <see cref="Queued"/>.
+    /// </summary>
+    internal int[] QueueWithRoom(int room, out int queued)
+    {
+        if (_queue.Length - _queued < room) ApplyQueued();
+        queued = _queued;
+        return _queue;
+    }
+
+    internal void Queued(int queued) => _queued = queued;
+
+    /// <summary>
+    /// End of a frame in the fast kernel: prefetches the counts this frame queued and applies those of
+    /// the frame before, whose lines have had a frame's time to arrive.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal unsafe void EndFrame()
+    {
+        int before = _prefetched, end = _queued;
+        int[] queue = _queue;
+        if (Sse.IsSupported)
+            for (int i = before; i < end; i++) Sse.Prefetch0(_countsAddress + Math.Max(queue[i], 0));
+        Apply(0, before);
+        queue.AsSpan(before, end - before).CopyTo(queue);
+        _queued = _prefetched = end - before;
+    }
+
+    /// <summary>Applies every queued count.</summary>
     internal void ApplyQueued()
     {
-        int n = _queued;
-        if (n == 0) return;
-        _queued = 0;
-        int[] queue = _queue, sorted = _sorted, bucket = _bucket;
-        Array.Clear(bucket);
-        for (int i = 0; i < n; i++) bucket[(queue[i] >> PageShift) + 1]++;
-        for (int b = 1; b < bucket.Length; b++) bucket[b] += bucket[b - 1];
-        for (int i = 0; i < n; i++)
+        Apply(0, _queued);
+        _queued = _prefetched = 0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Apply(int from, int to)
+    {
+        ref int queue = ref MemoryMarshal.GetArrayDataReference(_queue);
+        ref uint counts = ref MemoryMarshal.GetArrayDataReference(Counts);
+        ref ulong dirty = ref MemoryMarshal.GetArrayDataReference(_dirty);
+        for (int i = from; i < to; i++)
         {
-            int index = queue[i];
-            sorted[bucket[index >> PageShift]++] = index;
-        }
-        uint[] counts = Counts;
-        ulong[] dirty = _dirty;
-        for (int i = 0; i < n; i++)
-        {
-            int index = sorted[i];
-            counts[index]++;
+            int index = Unsafe.Add(ref queue, i);
+            if (index < 0) continue; // under- or overflow, counted already
+            Unsafe.Add(ref counts, index)++;
             int block = index >> BlockShift;
-            dirty[block >> 6] |= 1UL << block;
+            Unsafe.Add(ref dirty, block >> 6) |= 1UL << block;
         }
     }
 
@@ -159,7 +214,7 @@ public sealed class FrameAccumulator
     /// <summary>Clears counts, events and frames, and forgets the last frame (next-frame correction).</summary>
     public void Reset()
     {
-        _queued = 0;
+        _queued = _prefetched = 0;
         ForEachDirtyBlock((start, length) => Counts.AsSpan(start, length).Clear());
         ClearTotals();
         HasPrevious = false;

@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace XcsCt.Domain.Detector;
 
@@ -7,162 +9,207 @@ namespace XcsCt.Domain.Detector;
 public sealed partial class FrameKernel
 {
     /// <summary>
-    /// Runs the configured charge-sharing mode on <c>acc.Hits</c> (spatial bit mask of events) with
-    /// energies from <paramref name="energies"/>, then histograms what is kept. <c>none</c> and
-    /// <c>cluster</c> compute each energy when they need it; <c>addition</c> and
-    /// <c>discrimination</c> work on a table of event energies (<c>acc.Energy</c>).
+    /// Runs the configured charge-sharing mode on the frame's events (<c>acc.Hits</c>,
+    /// <c>acc.EventList</c>) with energies from <paramref name="energies"/>, then histograms what is
+    /// kept. <c>none</c> and <c>cluster</c> decide per event without data-dependent branches;
+    /// <c>addition</c> and <c>discrimination</c>, whose raster-order rules chain from event to event,
+    /// work on a table of event energies (<c>acc.Energy</c>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ShareChargeAndHistogram<TEnergy>(TEnergy energies, FrameAccumulator acc, ref FrameTally tally)
+    private void ShareChargeAndHistogram<TEnergy>(TEnergy energies, FrameAccumulator acc, bool vectorBins, ref FrameTally tally)
         where TEnergy : IEnergySource, allows ref struct
     {
-        ulong[] hits = acc.Hits;
         switch (_mode)
         {
             case ChargeSharingMode.Cluster:
-                Cluster(energies, acc, ref tally);
+                Cluster(energies, acc, vectorBins, ref tally);
                 return;
             case ChargeSharingMode.None:
-                for (int w = 0; w < _words; w++)
-                    for (ulong bits = hits[w]; bits != 0; bits &= bits - 1)
-                    {
-                        int p = (w << 6) + BitOperations.TrailingZeroCount(bits);
-                        Histogram(acc, p, energies.At(p), ref tally);
-                    }
+                KeepAll(energies, acc, vectorBins, ref tally);
                 return;
         }
+        int count = acc.EventCount;
+        int[] list = acc.EventList;
         float[] energy = acc.Energy;
-        for (int w = 0; w < _words; w++)
-            for (ulong bits = hits[w]; bits != 0; bits &= bits - 1)
-            {
-                int p = (w << 6) + BitOperations.TrailingZeroCount(bits);
-                energy[p] = energies.At(p);
-            }
-        if (_mode == ChargeSharingMode.Addition) Addition(acc, ref tally);
-        else Discrimination(acc, ref tally);
-        for (int w = 0; w < _words; w++)
-            for (ulong bits = hits[w]; bits != 0; bits &= bits - 1)
-            {
-                int p = (w << 6) + BitOperations.TrailingZeroCount(bits);
-                Histogram(acc, p, energy[p], ref tally);
-            }
+        for (int i = 0; i < count; i++) energy[list[i]] = energies.At(list[i]);
+        var hits = acc.Hits.AsSpan();
+        if (_mode == ChargeSharingMode.Addition) Addition(hits, energy, ref tally);
+        else Discrimination(hits, ref tally);
+        for (int i = 0; i < count; i++)
+        {
+            int p = list[i];
+            if (IsSet(hits, p)) Histogram(acc, p, energy[p], ref tally);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsSet(ulong[] bits, int p) => (bits[p >> 6] >> p & 1) != 0;
+    private static bool IsSet(Span<ulong> bits, int p) => (bits[p >> 6] >> p & 1) != 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Clear(ulong[] bits, int p) => bits[p >> 6] &= ~(1UL << p);
+    private static void Clear(Span<ulong> bits, int p) => bits[p >> 6] &= ~(1UL << p);
 
-    /// <summary>Bits of word <paramref name="w"/> above bit <paramref name="b"/> (what is left to scan).</summary>
+    /// <summary>Bits of <paramref name="word"/> above bit <paramref name="b"/> (what is left to scan).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Above(ulong word, int b) => word & ~((2UL << b) - 1);
 
-    /// <summary>
-    /// <c>cluster</c>: 8-connected clusters; size 1 kept, size 2 summed onto its larger pixel (tie:
-    /// first in raster order), size 3 or more discarded. Scanning in raster order, the first pixel p
-    /// of a cluster has neighbours only ahead of it (right, and the three below); one of those, q,
-    /// with no other neighbour makes a pair; anything more is flood-filled away.
-    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Bit(bool b) => b ? 1 : 0;
+
+    /// <summary><c>none</c>: every event is histogrammed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Cluster<TEnergy>(TEnergy energies, FrameAccumulator acc, ref FrameTally tally)
+    private void KeepAll<TEnergy>(TEnergy energies, FrameAccumulator acc, bool vectorBins, ref FrameTally tally)
         where TEnergy : IEnergySource, allows ref struct
     {
-        ulong[] hits = acc.Hits;
-        int cols = _cols, rows = _rows;
-        int row = 0, rowStart = 0;
-        for (int w = 0; w < _words; w++)
+        int count = acc.EventCount, bins = _bins;
+        ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
+        ref float outEnergy = ref MemoryMarshal.GetArrayDataReference(acc.OutEnergy);
+        ref int outBase = ref MemoryMarshal.GetArrayDataReference(acc.OutBase);
+        for (int i = 0; i < count; i++)
         {
-            ulong bits = hits[w];
-            while (bits != 0)
-            {
-                int b = BitOperations.TrailingZeroCount(bits);
-                int p = (w << 6) + b;
-                while (p >= rowStart + cols) { row++; rowStart += cols; }
-                int col = p - rowStart;
-                hits[w] &= ~(1UL << b);
-
-                bool left = col > 0, right = col + 1 < cols;
-                int found = 0, q = 0, qRow = row, qCol = col;
-                if (right && IsSet(hits, p + 1)) { found++; q = p + 1; qCol = col + 1; }
-                if (row + 1 < rows)
-                {
-                    int below = p + cols;
-                    if (left && IsSet(hits, below - 1)) { found++; q = below - 1; qRow = row + 1; qCol = col - 1; }
-                    if (IsSet(hits, below)) { found++; q = below; qRow = row + 1; qCol = col; }
-                    if (right && IsSet(hits, below + 1)) { found++; q = below + 1; qRow = row + 1; qCol = col + 1; }
-                }
-
-                if (found == 0)
-                {
-                    Histogram(acc, p, energies.At(p), ref tally);
-                }
-                else if (found == 1 && !HasNeighbour(hits, q, qRow, qCol))
-                {
-                    Clear(hits, q);
-                    float ep = energies.At(p), eq = energies.At(q);
-                    tally.Merged++;
-                    Histogram(acc, eq > ep ? q : p, ep + eq, ref tally);
-                }
-                else
-                {
-                    tally.Discarded += FloodClear(hits, p, acc.Stack);
-                }
-                bits = Above(hits[w], b);
-            }
+            int p = Unsafe.Add(ref list, i);
+            Unsafe.Add(ref outEnergy, i) = energies.At(p);
+            Unsafe.Add(ref outBase, i) = p * bins;
         }
+        tally.Kept += count;
+        QueueBins(acc, count, vectorBins, ref tally);
     }
 
-    /// <summary>Whether pixel q (row, col) has any set 8-neighbour.</summary>
+    /// <summary>
+    /// <c>cluster</c>: 8-connected clusters; size 1 kept, size 2 summed onto its larger pixel (tie:
+    /// first in raster order), size 3 or more discarded. Decided per event from neighbour counts: no
+    /// neighbour is a single; one neighbour q that itself has one neighbour (p) is a pair, handled at
+    /// its first pixel; anything else belongs to a cluster of three or more. Neighbours are read from
+    /// a zero-bordered byte map of the frame's events (three 4-byte loads per 3 x 3 window), each
+    /// event's count is kept in its map byte, and every event takes the same instructions (no branch
+    /// on the outcome), which keeps the pipeline full.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private bool HasNeighbour(ulong[] hits, int q, int row, int col)
+    private void Cluster<TEnergy>(TEnergy energies, FrameAccumulator acc, bool vectorBins, ref FrameTally tally)
+        where TEnergy : IEnergySource, allows ref struct
     {
-        int cols = _cols;
-        bool left = col > 0, right = col + 1 < cols;
-        if (left && IsSet(hits, q - 1)) return true;
-        if (right && IsSet(hits, q + 1)) return true;
-        if (row > 0)
+        int count = acc.EventCount;
+        ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
+        ref byte map = ref MemoryMarshal.GetArrayDataReference(acc.EventMap);
+        ref int bordered = ref MemoryMarshal.GetArrayDataReference(_bordered);
+        ref int mapOffset = ref MemoryMarshal.GetArrayDataReference(_mapOffset);
+        ref int pixelOffset = ref MemoryMarshal.GetArrayDataReference(_pixelOffset);
+        ref float outEnergy = ref MemoryMarshal.GetArrayDataReference(acc.OutEnergy);
+        ref int outBase = ref MemoryMarshal.GetArrayDataReference(acc.OutBase);
+        int stride = _cols + 2, bins = _bins;
+
+        ref float energy = ref MemoryMarshal.GetArrayDataReference(acc.Energy);
+        ref byte neighbour = ref MemoryMarshal.GetArrayDataReference(acc.NeighbourBit);
+        for (int i = 0; i < count; i++)
         {
-            int above = q - cols;
-            if (IsSet(hits, above) || (left && IsSet(hits, above - 1)) || (right && IsSet(hits, above + 1))) return true;
+            int p = Unsafe.Add(ref list, i);
+            Unsafe.Add(ref map, Unsafe.Add(ref bordered, p)) = 1;
+            Unsafe.Add(ref energy, p) = energies.At(p);
         }
-        if (row + 1 < _rows)
+
+        // Each event's neighbour count goes into its map byte above bit 0 (bit 0, what windows
+        // read, stays 1), and the position of its first neighbour into NeighbourBit.
+        for (int i = 0; i < count; i++)
         {
-            int below = q + cols;
-            if (IsSet(hits, below) || (left && IsSet(hits, below - 1)) || (right && IsSet(hits, below + 1))) return true;
+            ref byte cell = ref Unsafe.Add(ref map, Unsafe.Add(ref bordered, Unsafe.Add(ref list, i)));
+            uint around = Neighbours(ref cell, stride);
+            cell = (byte)(1 | BitOperations.PopCount(around) << 1);
+            Unsafe.Add(ref neighbour, i) = (byte)BitOperations.TrailingZeroCount(around | 0x8000_0000u);
         }
-        return false;
+
+        int emitted = 0;
+        long merged = 0, discarded = 0;
+        for (int i = 0; i < count; i++)
+        {
+            int p = Unsafe.Add(ref list, i);
+            int at = Unsafe.Add(ref bordered, p);
+            int k = Unsafe.Add(ref neighbour, i);
+            int degree = Unsafe.Add(ref map, at) >> 1;
+            int q = p + Unsafe.Add(ref pixelOffset, k);
+            int degreeQ = Unsafe.Add(ref map, at + Unsafe.Add(ref mapOffset, k)) >> 1;
+
+            int single = Bit(degree == 0);
+            int pair = Bit(degree == 1) & Bit(degreeQ == 1);
+            int head = pair & Bit(q > p);
+            discarded += Bit(degree >= 2) | (Bit(degree == 1) & Bit(degreeQ >= 2));
+            merged += head;
+
+            float ep = Unsafe.Add(ref energy, p), eq = Unsafe.Add(ref energy, q);
+            int dest = p + ((q - p) & -(head & Bit(eq > ep)));
+            Unsafe.Add(ref outEnergy, emitted) = ep + BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(eq) & -head);
+            Unsafe.Add(ref outBase, emitted) = dest * bins;
+            emitted += single | head;
+        }
+
+        for (int i = 0; i < count; i++)
+            Unsafe.Add(ref map, Unsafe.Add(ref bordered, Unsafe.Add(ref list, i))) = 0;
+        tally.Kept += emitted;
+        tally.Merged += merged;
+        tally.Discarded += discarded;
+        QueueBins(acc, emitted, vectorBins, ref tally);
     }
 
-    /// <summary>Clears the 8-connected cluster of <paramref name="start"/> (already cleared); returns its size.</summary>
+    /// <summary>
+    /// The 8 neighbours of a cell of the bordered byte map as bits: 0, 8, 16 the row above (left to
+    /// right), 1 and 17 left and right, 2, 10, 18 the row below. Positions index
+    /// <c>_mapOffset</c> / <c>_pixelOffset</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Neighbours(ref byte cell, int stride) =>
+        (Unsafe.ReadUnaligned<uint>(ref Unsafe.Subtract(ref cell, stride + 1)) & 0x010101u)
+        | (Unsafe.ReadUnaligned<uint>(ref Unsafe.Subtract(ref cell, 1)) & 0x010001u) << 1
+        | (Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref cell, stride - 1)) & 0x010101u) << 2;
+
+    /// <summary>
+    /// Step 7 for the kept events in <c>acc.OutEnergy</c> (keV) / <c>acc.OutBase</c> (pixel * bins):
+    /// bin = floor(E / w) in double precision, exactly as <see cref="Histogram"/>; out-of-range
+    /// events are counted as under/overflow and queued as -1 (skipped when applied).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int FloodClear(ulong[] hits, int start, int[] stack)
+    private void QueueBins(FrameAccumulator acc, int count, bool vector, ref FrameTally tally)
     {
-        int top = 0, size = 1;
-        stack[top++] = start;
-        while (top > 0)
+        ref int queue = ref MemoryMarshal.GetArrayDataReference(acc.QueueWithRoom(count + 16, out int queued));
+        ref float outEnergy = ref MemoryMarshal.GetArrayDataReference(acc.OutEnergy);
+        ref int outBase = ref MemoryMarshal.GetArrayDataReference(acc.OutBase);
+        double width = _binWidth;
+        int bins = _bins;
+        long under = 0, over = 0;
+        int i = 0;
+        if (vector)
         {
-            int x = stack[--top];
-            int row = x / _cols, col = x - row * _cols;
-            for (int dr = -1; dr <= 1; dr++)
+            var w = Vector512.Create(width);
+            var top = Vector512.Create((double)bins);
+            for (; i < count; i += 16)
             {
-                int r = row + dr;
-                if ((uint)r >= (uint)_rows) continue;
-                for (int dc = -1; dc <= 1; dc++)
-                {
-                    int c = col + dc;
-                    if ((uint)c >= (uint)_cols) continue;
-                    int n = r * _cols + c;
-                    if (IsSet(hits, n))
-                    {
-                        Clear(hits, n);
-                        stack[top++] = n;
-                        size++;
-                    }
-                }
+                var (lower, upper) = Vector512.Widen(Vector512.LoadUnsafe(ref outEnergy, (nuint)i));
+                var binLower = Vector512.Floor(lower / w);
+                var binUpper = Vector512.Floor(upper / w);
+                var lowLower = Vector512.LessThan(binLower, Vector512<double>.Zero);
+                var lowUpper = Vector512.LessThan(binUpper, Vector512<double>.Zero);
+                var highLower = Vector512.GreaterThanOrEqual(binLower, top);
+                var highUpper = Vector512.GreaterThanOrEqual(binUpper, top);
+                var valid = Vector512.Narrow(~(lowLower | highLower).AsInt64(), ~(lowUpper | highUpper).AsInt64());
+                var bin = Vector512.Narrow(Vector512.ConvertToInt64(binLower), Vector512.ConvertToInt64(binUpper));
+                var index = Vector512.ConditionalSelect(valid, Vector512.LoadUnsafe(ref outBase, (nuint)i) + bin, Vector512<int>.AllBitsSet);
+                index.StoreUnsafe(ref queue, (nuint)(queued + i));
+                ulong lanes = count - i >= 16 ? 0xFFFFUL : (1UL << (count - i)) - 1;
+                under += BitOperations.PopCount((lowLower.ExtractMostSignificantBits() | lowUpper.ExtractMostSignificantBits() << 8) & lanes);
+                over += BitOperations.PopCount((highLower.ExtractMostSignificantBits() | highUpper.ExtractMostSignificantBits() << 8) & lanes);
             }
         }
-        return size;
+        else
+        {
+            for (; i < count; i++)
+            {
+                double bin = Math.Floor(Unsafe.Add(ref outEnergy, i) / width);
+                int low = Bit(bin < 0), high = Bit(bin >= bins);
+                under += low;
+                over += high;
+                Unsafe.Add(ref queue, queued + i) = (low | high) != 0 ? -1 : Unsafe.Add(ref outBase, i) + (int)bin;
+            }
+        }
+        acc.Queued(queued + count);
+        tally.Underflow += under;
+        tally.Overflow += over;
     }
 
     /// <summary>
@@ -171,10 +218,8 @@ public sealed partial class FrameKernel
     /// window) on its maximum (first in raster order on ties) and zero the other events of the window.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Addition(FrameAccumulator acc, ref FrameTally tally)
+    private void Addition(Span<ulong> hits, float[] energy, ref FrameTally tally)
     {
-        ulong[] hits = acc.Hits;
-        float[] energy = acc.Energy;
         int cols = _cols, h = _halfWindow;
         int row = 0, rowStart = 0;
         for (int w = 0; w < _words; w++)
@@ -218,9 +263,8 @@ public sealed partial class FrameKernel
     /// discarded together with every event of that window.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Discrimination(FrameAccumulator acc, ref FrameTally tally)
+    private void Discrimination(Span<ulong> hits, ref FrameTally tally)
     {
-        ulong[] hits = acc.Hits;
         int cols = _cols, h = _halfWindow;
         int row = 0, rowStart = 0;
         for (int w = 0; w < _words; w++)

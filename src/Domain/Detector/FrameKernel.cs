@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using XcsCt.Domain.Spectra;
 
 namespace XcsCt.Domain.Detector;
@@ -17,9 +18,17 @@ namespace XcsCt.Domain.Detector;
 /// <c>raw &gt;= cut</c> with a per-pixel <c>ushort</c> cut found once per calibration by bisection over
 /// the float rule itself: bit-identical to the float chain, not just close. A SIMD compare of 32
 /// pixels at a time gives bit masks of 64 pixels (raw order); popcounts give the bookkeeping;
-/// next-frame and dead pixels are bit operations on those masks; trailing-zero scans give the
-/// events; only events are converted to energy; charge sharing finds neighbours in the same masks;
-/// histograms are per-thread (<see cref="FrameAccumulator"/>), without locks or atomics.
+/// next-frame and dead pixels are bit operations on those masks; trailing-zero scans give a list of
+/// events; only events are converted to energy. <c>none</c> and <c>cluster</c> then decide every
+/// event with the same branch-free instructions (cluster neighbours from a bordered byte map of
+/// the events), and the bins of the kept events are computed 16 at a time. Histograms are
+/// per-thread (<see cref="FrameAccumulator"/>), without locks or atomics; their increments are
+/// prefetched and applied one frame later. On realistic frames (2 % occupancy, ~125 events per
+/// 80 x 80 frame) the cost is now mostly per event, not per pixel.
+/// </para>
+/// <para>
+/// <c>addition</c> and <c>discrimination</c> chain from event to event in raster order (a window's
+/// result changes what later windows see), so they walk the events one by one on the bit mask.
 /// </para>
 /// <para>
 /// Definitions where the spec text leaves a choice (the reference follows the same ones):
@@ -47,7 +56,7 @@ public sealed partial class FrameKernel
     private readonly double _binWidth;
     private readonly ChargeSharingMode _mode;
     private readonly int _halfWindow;
-    private readonly bool _nextFrame, _sameCuts;
+    private readonly bool _nextFrame, _sameCuts, _allPossible;
 
     // Raw order (index in the frame buffer): cuts and bit masks of the integer-domain steps 2-5.
     private readonly ushort[] _inCut, _keepCut;
@@ -55,7 +64,12 @@ public sealed partial class FrameKernel
 
     // Spatial order (row * cols + col): calibration, and the reorder permutation when on.
     private readonly float[] _gain, _intercept, _offset;
+    private readonly PixelCalibration[] _calibration; // the same three, one cache line fetch per event
     private readonly int[]? _spatialOfRaw, _rawOfSpatial;
+
+    // Neighbourhood tables of the cluster rule (see FrameKernel.ChargeSharing.cs): the bordered
+    // byte-map cell of each pixel, and the offsets of neighbour bit k in the map and in the frame.
+    private readonly int[] _bordered, _mapOffset, _pixelOffset;
 
     private FrameKernel(FrameCorrections corrections)
     {
@@ -74,6 +88,8 @@ public sealed partial class FrameKernel
         _gain = (float[])corrections.GradientsKeVPerAdu.Clone();
         _intercept = (float[])corrections.InterceptsKeV.Clone();
         _offset = corrections.OffsetsAdu is { } o ? (float[])o.Clone() : new float[_pixels];
+        _calibration = new PixelCalibration[_pixels];
+        for (int p = 0; p < _pixels; p++) _calibration[p] = new PixelCalibration(_offset[p], _gain[p], _intercept[p]);
         if (corrections.Reorder)
         {
             _spatialOfRaw = new int[_pixels];
@@ -108,6 +124,24 @@ public sealed partial class FrameKernel
             if (_gain[p] != 0f) _alive[raw >> 6] |= bit;
         }
         _sameCuts = same;
+        bool all = true;
+        for (int raw = 0; raw < _pixels; raw++)
+        {
+            ulong bit = 1UL << raw;
+            all &= (_inPossible[raw >> 6] & bit) != 0 && (_keepPossible[raw >> 6] & bit) != 0;
+        }
+        _allPossible = all; // no pixel whose cut is "never": the possible masks need not be applied
+
+        int stride = _cols + 2;
+        _bordered = new int[_pixels];
+        for (int p = 0; p < _pixels; p++) _bordered[p] = (p / _cols + 1) * stride + p % _cols + 1;
+        _mapOffset = new int[32];   // bit 31: no neighbour, stay on the pixel
+        _pixelOffset = new int[32];
+        foreach (var (bit, dr, dc) in new[] { (0, -1, -1), (8, -1, 0), (16, -1, 1), (1, 0, -1), (17, 0, 1), (2, 1, -1), (10, 1, 0), (18, 1, 1) })
+        {
+            _mapOffset[bit] = dr * stride + dc;
+            _pixelOffset[bit] = dr * _cols + dc;
+        }
     }
 
     /// <summary>Validates <paramref name="corrections"/> and builds the per-pixel cut maps and masks once.</summary>
@@ -279,7 +313,8 @@ public sealed partial class FrameKernel
                 case (true, false): SelectEvents<TMask, Yes, No>(frame, first + f, acc, ref tally); break;
                 default: SelectEvents<TMask, Yes, Yes>(frame, first + f, acc, ref tally); break;
             }
-            ShareChargeAndHistogram(new RawEnergies(this, frame), acc, ref tally);
+            ShareChargeAndHistogram(new RawEnergies(this, frame), acc, typeof(TMask) == typeof(Mask512), ref tally);
+            acc.EndFrame();
             acc.Add(tally);
         }
         acc.AddFrames(count);
@@ -294,7 +329,8 @@ public sealed partial class FrameKernel
             var frame = frames.Slice(f * _pixels, _pixels);
             var tally = new FrameTally();
             SelectEnergyEvents<TMask>(frame, first + f, acc, ref tally);
-            ShareChargeAndHistogram(new KeVEnergies(frame), acc, ref tally);
+            ShareChargeAndHistogram(new KeVEnergies(frame), acc, typeof(TMask) == typeof(Mask512), ref tally);
+            acc.EndFrame();
             acc.Add(tally);
         }
         acc.AddFrames(count);
@@ -306,37 +342,60 @@ public sealed partial class FrameKernel
     /// (readings, kept by threshold, surviving next-frame and dead pixels).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void SelectEvents<TMask, TNextFrame, TSameCuts>(ReadOnlySpan<ushort> frame, long number, FrameAccumulator acc, ref FrameTally tally)
+    private unsafe void SelectEvents<TMask, TNextFrame, TSameCuts>(ReadOnlySpan<ushort> frame, long number, FrameAccumulator acc, ref FrameTally tally)
         where TMask : struct, IPixelMask
         where TNextFrame : struct, IFlag
         where TSameCuts : struct, IFlag
     {
-        ref ulong hits = ref MemoryMarshal.GetArrayDataReference(_spatialOfRaw is null ? acc.Hits : acc.RawHits);
+        bool reorder = _spatialOfRaw is not null;
+        ref ulong hits = ref reorder ? ref MemoryMarshal.GetArrayDataReference(acc.RawHits) : ref MemoryMarshal.GetArrayDataReference(acc.Hits);
+        ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
+        nint listed = 0;
         ref ulong previous = ref MemoryMarshal.GetArrayDataReference(acc.Previous);
         ulong link = TNextFrame.Value && acc.HasPrevious && acc.PreviousFrameNumber == number - 1 ? ~0UL : 0UL;
+        nint fullWords = _pixels >> 6, words = _words;
+
+        // Pass 1, SIMD only: the compare masks of every 64 pixels against both cut maps.
         ref ushort raw = ref MemoryMarshal.GetReference(frame);
         ref ushort inCut = ref MemoryMarshal.GetArrayDataReference(_inCut);
         ref ushort keepCut = ref MemoryMarshal.GetArrayDataReference(_keepCut);
+        ref ulong inMasks = ref MemoryMarshal.GetArrayDataReference(acc.InMasks);
+        ref ulong keepMasks = ref MemoryMarshal.GetArrayDataReference(acc.KeepMasks);
+        for (nint w = 0; w < fullWords; w++)
+        {
+            nint at = w << 6;
+            if (Sse.IsSupported)
+            {
+                // Stream the frames: ask for the lines 2 kB ahead (into the next frame of the batch;
+                // a prefetch past the buffer's end is ignored by the processor, never a fault).
+                Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref raw, at + 1024)));
+                Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref raw, at + 1056)));
+            }
+            ulong inBits = TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at));
+            Unsafe.Add(ref inMasks, w) = inBits;
+            Unsafe.Add(ref keepMasks, w) = TSameCuts.Value ? inBits : TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref keepCut, at));
+        }
+        if (fullWords < words)
+        {
+            nint at = fullWords << 6;
+            int n = _pixels - (int)at;
+            Unsafe.Add(ref inMasks, fullWords) = MaskScalar.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at), n);
+            Unsafe.Add(ref keepMasks, fullWords) = MaskScalar.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref keepCut, at), n);
+        }
+
+        // Pass 2, bit logic: possible cuts, next-frame, dead pixels, bookkeeping, event list.
         ref ulong inPossible = ref MemoryMarshal.GetArrayDataReference(_inPossible);
         ref ulong keepPossible = ref MemoryMarshal.GetArrayDataReference(_keepPossible);
         ref ulong alive = ref MemoryMarshal.GetArrayDataReference(_alive);
-        nint fullWords = _pixels >> 6, words = _words;
+        bool allPossible = _allPossible;
         long readings = 0, passed = 0, survivors = 0;
         for (nint w = 0; w < words; w++)
         {
-            nint at = w << 6;
-            ulong inBits, keepBits;
-            if (w < fullWords)
+            ulong inBits = Unsafe.Add(ref inMasks, w), keepBits = Unsafe.Add(ref keepMasks, w);
+            if (!allPossible)
             {
-                inBits = TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at)) & Unsafe.Add(ref inPossible, w);
-                keepBits = TSameCuts.Value ? inBits
-                    : TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref keepCut, at)) & Unsafe.Add(ref keepPossible, w);
-            }
-            else
-            {
-                int n = _pixels - (int)at;
-                inBits = MaskScalar.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at), n) & Unsafe.Add(ref inPossible, w);
-                keepBits = MaskScalar.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref keepCut, at), n) & Unsafe.Add(ref keepPossible, w);
+                inBits &= Unsafe.Add(ref inPossible, w);
+                keepBits &= Unsafe.Add(ref keepPossible, w);
             }
             ulong events = keepBits;
             if (TNextFrame.Value)
@@ -346,10 +405,12 @@ public sealed partial class FrameKernel
                 before = keepBits;
             }
             events &= Unsafe.Add(ref alive, w);
+            int found = BitOperations.PopCount(events);
             readings += BitOperations.PopCount(inBits);
             passed += BitOperations.PopCount(keepBits);
-            survivors += BitOperations.PopCount(events);
+            survivors += found;
             Unsafe.Add(ref hits, w) = events;
+            if (!reorder) listed = AppendBits(ref list, listed, events, found, (int)(w << 6));
         }
         if (TNextFrame.Value)
         {
@@ -359,7 +420,26 @@ public sealed partial class FrameKernel
         tally.In += readings;
         tally.BelowThreshold += readings - passed;
         tally.Discarded += passed - survivors;
-        if (_spatialOfRaw is not null) Reorder(acc.RawHits, acc.Hits);
+        if (reorder) Reorder(acc);
+        else acc.EventCount = (int)listed;
+    }
+
+    /// <summary>
+    /// Appends the positions of the set bits of <paramref name="bits"/> (word starting at pixel
+    /// <paramref name="at"/>) to the event list without a data-dependent branch for up to four bits:
+    /// four positions are always written, the count advances by the number of bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nint AppendBits(ref int list, nint listed, ulong bits, int count, int at)
+    {
+        ref int slot = ref Unsafe.Add(ref list, listed);
+        slot = at + BitOperations.TrailingZeroCount(bits); bits &= bits - 1;
+        Unsafe.Add(ref slot, 1) = at + BitOperations.TrailingZeroCount(bits); bits &= bits - 1;
+        Unsafe.Add(ref slot, 2) = at + BitOperations.TrailingZeroCount(bits); bits &= bits - 1;
+        Unsafe.Add(ref slot, 3) = at + BitOperations.TrailingZeroCount(bits); bits &= bits - 1;
+        for (int k = 4; bits != 0; k++, bits &= bits - 1)
+            Unsafe.Add(ref slot, k) = at + BitOperations.TrailingZeroCount(bits);
+        return listed + count;
     }
 
     /// <summary>Steps 1-3 of one frame into <c>acc.Previous</c> (raw order), for <see cref="Prime"/>.</summary>
@@ -381,18 +461,31 @@ public sealed partial class FrameKernel
         }
     }
 
-    /// <summary>Step 1 on events only: moves each raw-order bit to its spatial position.</summary>
+    /// <summary>Step 1 on events only: moves each raw-order bit to its spatial position, then lists the events.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Reorder(ulong[] rawBits, ulong[] spatialBits)
+    private void Reorder(FrameAccumulator acc)
     {
         int[] spatialOfRaw = _spatialOfRaw!;
-        Array.Clear(spatialBits);
+        ulong[] rawBits = acc.RawHits;
+        var spatial = acc.Hits.AsSpan();
+        spatial.Clear();
         for (int w = 0; w < _words; w++)
             for (ulong bits = rawBits[w]; bits != 0; bits &= bits - 1)
             {
                 int s = spatialOfRaw[(w << 6) + BitOperations.TrailingZeroCount(bits)];
-                spatialBits[s >> 6] |= 1UL << s;
+                spatial[s >> 6] |= 1UL << s;
             }
+        ListEvents(acc);
+    }
+
+    /// <summary>Fills the event list from the spatial bit mask.</summary>
+    private void ListEvents(FrameAccumulator acc)
+    {
+        ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
+        nint listed = 0;
+        for (int w = 0; w < _words; w++)
+            listed = AppendBits(ref list, listed, acc.Hits[w], BitOperations.PopCount(acc.Hits[w]), w << 6);
+        acc.EventCount = (int)listed;
     }
 
     /// <summary>Non-zero energies of a processed frame as events (spatial order); rejects NaN and infinities.</summary>
@@ -400,7 +493,9 @@ public sealed partial class FrameKernel
     private void SelectEnergyEvents<TMask>(ReadOnlySpan<float> frame, long number, FrameAccumulator acc, ref FrameTally tally)
         where TMask : struct, IPixelMask
     {
-        ulong[] hits = acc.Hits;
+        ref ulong hits = ref MemoryMarshal.GetArrayDataReference(acc.Hits);
+        ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
+        nint listed = 0;
         ref float values = ref MemoryMarshal.GetReference(frame);
         int fullWords = _pixels >> 6;
         long readings = 0;
@@ -414,8 +509,10 @@ public sealed partial class FrameKernel
                 : MaskScalar.NonZero(ref Unsafe.Add(ref values, at), _pixels - at, out nonFinite);
             bad |= nonFinite;
             readings += BitOperations.PopCount(events);
-            hits[w] = events;
+            Unsafe.Add(ref hits, w) = events;
+            listed = AppendBits(ref list, listed, events, BitOperations.PopCount(events), at);
         }
+        acc.EventCount = (int)listed;
         if (bad != 0)
         {
             acc.ApplyQueued(); // the frames before this one stay added
@@ -451,9 +548,9 @@ public sealed partial class FrameKernel
         {
             int[]? rawOf = _kernel._rawOfSpatial;
             int at = rawOf is null ? p : Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(rawOf), p);
-            float value = Unsafe.Add(ref MemoryMarshal.GetReference(_frame), at) - Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_kernel._offset), p);
-            return Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_kernel._gain), p) * value
-                + Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_kernel._intercept), p);
+            ref PixelCalibration c = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_kernel._calibration), p);
+            float value = Unsafe.Add(ref MemoryMarshal.GetReference(_frame), at) - c.OffsetAdu;
+            return c.GainKeVPerAdu * value + c.InterceptKeV;
         }
     }
 
@@ -466,6 +563,10 @@ public sealed partial class FrameKernel
         public float At(int p) => Unsafe.Add(ref MemoryMarshal.GetReference(_frame), p);
     }
 }
+
+/// <summary>Step 2 and 5 constants of one pixel, together (16 bytes).</summary>
+[StructLayout(LayoutKind.Sequential, Size = 16)]
+internal readonly record struct PixelCalibration(float OffsetAdu, float GainKeVPerAdu, float InterceptKeV);
 
 /// <summary>Energy (keV) of the event at a spatial pixel; computed only when asked, so only for events.</summary>
 internal interface IEnergySource

@@ -15,6 +15,16 @@ namespace XcsCt.Domain.Masks;
 /// </summary>
 public static class Registration
 {
+    /// <summary>
+    /// Registers the label volume in file <paramref name="labelsPath"/> (TIFF stack, or HDF5 read with
+    /// the settings' dataset and axis order), reading only the slices the sheet beam crosses.
+    /// </summary>
+    public static ComponentMasks Register(string labelsPath, RegistrationSettings settings, DetectorShape grid)
+    {
+        using var source = VolumeReader.Open(labelsPath, new VolumeReadOptions(settings.Dataset, VolumeReader.IsHdf5(labelsPath.Split(':')[0]) ? settings.Axes : null));
+        return Register(source, settings, grid);
+    }
+
     /// <summary>Registers an in-memory label volume.</summary>
     public static ComponentMasks Register(LabelVolume labels, RegistrationSettings settings, DetectorShape grid) =>
         Register((IVolumeSource)labels, settings, grid);

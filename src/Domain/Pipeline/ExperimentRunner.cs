@@ -87,7 +87,25 @@ public static class ExperimentRunner
     {
         var masks = new SortedDictionary<string, float[]>(StringComparer.Ordinal);
         foreach (var (name, path) in scan.Masks) masks[name] = MaskFiles.Read(path, shape);
+        if (scan.Xct is { } xct)
+            foreach (var (name, mask) in XctMasks(scan, xct, shape))
+                if (!masks.TryAdd(name, mask))
+                    throw new InputException($"scan {scan.Id}: component '{name}' is given both as a mask file and by the XCT registration");
         return masks;
+    }
+
+    /// <summary>
+    /// Component masks from the scan's XCT label volume (ANALYSIS section 7): the registration file
+    /// names the components and places the volume; the manifest's voxel size and the scan's sheet
+    /// height override the file's, since one registration file serves every scan of a series.
+    /// </summary>
+    private static IReadOnlyDictionary<string, float[]> XctMasks(ExperimentScan scan, XctPlan xct, Detector.DetectorShape shape)
+    {
+        if (xct.Registration is null)
+            throw new InputException($"scan {scan.Id}: xct.registration is required: it names the components (labels) and places the volume on the detector");
+        var settings = Masks.RegistrationSettings.Load(xct.Registration) with { VoxelUm = xct.VoxelUm, ZUm = scan.ZUm };
+        using var labels = Xct.VolumeReader.Open(xct.Volume, new Xct.VolumeReadOptions(settings.Dataset, settings.Axes));
+        return Masks.Registration.Register(labels, settings, shape).Masks;
     }
 
     private static void AddSeries(List<SeriesRow> series, ExperimentScan scan, ScanResult r, ExperimentLithium? lithium)

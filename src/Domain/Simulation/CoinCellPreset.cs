@@ -9,7 +9,7 @@ namespace XcsCt.Domain.Simulation;
 /// <param name="MeanLithium">Mean lithium fraction x of the cathode's active material.</param>
 /// <param name="StateOfCharge">State of charge, 0 (pristine) to 1 (end of the 8 h charge).</param>
 /// <param name="Rested">True when the cell rested before the scan (no concentration gradients).</param>
-public sealed record ScanPlan(string Id, int Index, double TimeS, double ZMm, string Depth, double MeanLithium, double StateOfCharge, bool Rested);
+public sealed record OperandoScan(string Id, int Index, double TimeS, double ZMm, string Depth, double MeanLithium, double StateOfCharge, bool Rested);
 
 /// <summary>
 /// A coin-cell phantom and its operando protocol (ISSUE 1): <c>lib-nmc811</c> (liquid electrolyte, 1 mm
@@ -46,7 +46,7 @@ public sealed class CoinCellPreset
             CellMaterials.Polypropylene, CellMaterials.Solvent, CellMaterials.LiPF6PerMolar, CellMaterials.PeoLiTfsi,
             CellMaterials.Nmc811(1), CellMaterials.Nmc622(1), CellMaterials.Ptfe,
         });
-        _pores = new PoreField(solid ? 0x55BUL : 0x11BUL, 0.30, 0.12);
+        _pores = new PoreField(solid ? 0x55BUL : 0x11BUL, 0.30, 0.16);
         Heights = solid
             ? new[] { ("anode", 0.125), ("interphase", 0.03) }
             : new[] { ("cathode-middle", -0.5), ("cathode-top", -0.125) };
@@ -83,14 +83,14 @@ public sealed class CoinCellPreset
     public double Porosity(double x, double y) => _solid ? 0 : _pores.At(x, y);
 
     /// <summary>The operando series of <paramref name="scans"/> scans (at least 1).</summary>
-    public IReadOnlyList<ScanPlan> Series(int scans)
+    public IReadOnlyList<OperandoScan> Series(int scans)
     {
         if (scans <= 0) throw new InputException($"scan count {scans} is not valid: it must be at least 1");
         if (scans > 10000) throw new InputException($"scan count {scans} is not valid: at most 10000");
         int h = Heights.Count;
         int points = (scans + h - 1) / h;
         int charging = points >= 3 ? points - 2 : points - 1;
-        var list = new List<ScanPlan>(scans);
+        var list = new List<OperandoScan>(scans);
         for (int i = 0; i < scans; i++)
         {
             int j = i / h;
@@ -101,17 +101,17 @@ public sealed class CoinCellPreset
             else { hours = ChargeHours * j / charging; rested = false; }
             double x = 1 - DeltaXPerHour * Math.Min(hours, ChargeHours);
             var (depth, z) = Heights[i % h];
-            list.Add(new ScanPlan($"s{i:D3}", i, hours * 3600, z, depth, x, (1 - x) / (DeltaXPerHour * ChargeHours), rested));
+            list.Add(new OperandoScan($"s{i:D3}", i, hours * 3600, z, depth, x, (1 - x) / (DeltaXPerHour * ChargeHours), rested));
         }
         return list;
     }
 
     /// <summary>Amplitude G of the diffusion-limited gradient: x(xi) = mean - G ((1 - xi)^2 - 1/3), xi = depth below the separator / thickness.</summary>
-    public static double GradientAmplitude(ScanPlan scan) =>
-        scan.Rested ? 0 : Math.Min(0.25, 1.5 * (1 - scan.MeanLithium));
+    public static double GradientAmplitude(OperandoScan scan) =>
+        scan.Rested ? 0 : Math.Min(0.4, 1.5 * (1 - scan.MeanLithium));
 
     /// <summary>True mean lithium fraction of the cathode's active material in a sheet at height z (mm), thickness 0.25 mm.</summary>
-    public double SheetLithium(ScanPlan scan)
+    public double SheetLithium(OperandoScan scan)
     {
         if (_solid) return scan.MeanLithium;
         double g = GradientAmplitude(scan), sum = 0;
@@ -126,7 +126,7 @@ public sealed class CoinCellPreset
     }
 
     /// <summary>The cell at one scan.</summary>
-    public CellScene Scene(ScanPlan scan)
+    public CellScene Scene(OperandoScan scan)
     {
         var v = _species;
         double[] steel = v.Vector(CellMaterials.StainlessSteel), li = v.Vector(CellMaterials.LithiumMetal);
@@ -145,7 +145,7 @@ public sealed class CoinCellPreset
             double sei = 0.005 + 0.02 * progress;
             static double Xi(double z) => Math.Clamp(-z, 0, 1); // 0 at the separator, 1 at the can
             double X(double x, double y, double z) => Math.Clamp(xm - g * (Math.Pow(1 - Xi(z), 2) - 1.0 / 3), 0, 1);
-            double Salt(double z) => 1.0 + 0.8 * (g / 0.25) * Xi(z); // mol/L: Li+ released while charging accumulates deep in the pores
+            double Salt(double z) => 1.0 + 0.5 * (g / 0.25) * Xi(z); // mol/L: Li+ released while charging accumulates deep in the pores
             double sites = CellMaterials.Nmc811Sites;
             var host = v.Vector(CellMaterials.Nmc811Host);
             layers.Add(new Layer(1, c0 - Plate, c0, CasingRadius, new[] { (steel, Const(1)) }));

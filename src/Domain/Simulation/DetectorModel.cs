@@ -61,6 +61,7 @@ public sealed record DetectorPhysics(
 public sealed class DetectorModel
 {
     private const double MinPieceKeV = 1.0; // charge pieces below this never pass a 4 keV threshold (>8 sigma)
+    private readonly double _kProbability, _tailProbability, _invPitch, _cloud;
 
     public DetectorModel(DetectorShape shape, float[] gradients, float[] intercepts, DetectorPhysics physics, ulong seed)
     {
@@ -68,6 +69,10 @@ public sealed class DetectorModel
             throw new InputException($"detector calibration: expected {shape.Pixels} gradients and intercepts for {shape}, found {gradients.Length} and {intercepts.Length}");
         Shape = shape;
         Physics = physics;
+        _kProbability = physics.KFluorescenceProbability;
+        _tailProbability = physics.TailProbability;
+        _invPitch = 1 / physics.PitchUm;
+        _cloud = physics.CloudSigmaUm / physics.PitchUm;
         GradientsKeVPerAdu = gradients;
         InterceptsKeV = intercepts;
         var rng = new Xoshiro256(seed, 0xDE7EC7);
@@ -140,36 +145,53 @@ public sealed class DetectorModel
     /// <returns>Number of deposits written (at most 8).</returns>
     public int Interact(double eKeV, ref Xoshiro256 rng, Span<Deposit> deposits)
     {
-        double u = rng.NextDouble(), v = rng.NextDouble();
+        // One 64-bit draw gives the interaction point (two 24-bit fractions) and a 16-bit branch draw.
+        ulong bits = rng.Next();
+        const double To24 = 1.0 / (1 << 24), To16 = 1.0 / (1 << 16);
+        double u = (bits >> 40) * To24, v = ((bits >> 16) & 0xFFFFFF) * To24;
+        double branch = ((bits & 0xFFFF) + 0.5) * To16;
         double primary = eKeV;
         int count = 0;
-        if (eKeV > DetectorPhysics.CdKEdgeKeV && rng.NextDouble() < Physics.KFluorescenceProbability)
+        if (eKeV > DetectorPhysics.CdKEdgeKeV && branch < _kProbability)
         {
-            bool te = eKeV > DetectorPhysics.TeKEdgeKeV && rng.NextDouble() < 0.62;
-            double pick = rng.NextDouble();
+            ulong k = rng.Next();
+            const double To21 = 1.0 / (1 << 21);
+            double teDraw = (k >> 43) * To21, pick = ((k >> 22) & 0x1FFFFF) * To21, escape = ((k >> 1) & 0x1FFFFF) * To21;
+            bool te = eKeV > DetectorPhysics.TeKEdgeKeV && teDraw < 0.62;
             var lines = DetectorPhysics.KLines;
             int li = te ? 3 : 0;
             if (pick > lines[li].Share) li += pick > lines[li].Share + lines[li + 1].Share ? 2 : 1;
             var line = lines[li];
             primary -= line.KeV;
-            if (rng.NextDouble() >= Physics.FluorescenceEscapeFraction)
+            if (escape >= Physics.FluorescenceEscapeFraction)
             {
-                double r = -line.RangeUm / Physics.PitchUm * Math.Log(1 - rng.NextDouble());
-                double phi = 2 * Math.PI * rng.NextDouble();
-                double fu = u + r * Math.Cos(phi), fv = v + r * Math.Sin(phi);
+                ulong d = rng.Next();
+                double r = -line.RangeUm * _invPitch * Math.Log(((d >> 11) + 0.5) * (1.0 / (1UL << 53)));
+                var (c, sn) = Directions[(int)(d & (DirectionCount - 1))];
+                double fu = u + r * c, fv = v + r * sn;
                 int dr = (int)Math.Floor(fv), dc = (int)Math.Floor(fu);
                 count = Split(dr, dc, fu - dc, fv - dr, line.KeV, deposits, count);
             }
         }
-        if (Physics.TailProbability > 0 && rng.NextDouble() < Physics.TailProbability)
-            primary *= 1 - Math.Min(0.1, -Physics.TailMeanFraction * Math.Log(1 - rng.NextDouble()));
+        if (_tailProbability > 0)
+        {
+            double t = rng.NextDouble();
+            if (t < _tailProbability)
+                primary *= 1 - Math.Min(0.1, -Physics.TailMeanFraction * Math.Log(1 - t / _tailProbability));
+        }
         return Split(0, 0, u, v, primary, deposits, count);
     }
+
+    private const int DirectionCount = 4096;
+
+    /// <summary>Unit vectors at 4096 evenly spaced angles (the direction of a fluorescence photon in the sensor plane).</summary>
+    private static readonly (double Cos, double Sin)[] Directions = Enumerable.Range(0, DirectionCount)
+        .Select(i => (Math.Cos(2 * Math.PI * (i + 0.5) / DirectionCount), Math.Sin(2 * Math.PI * (i + 0.5) / DirectionCount))).ToArray();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Split(int row, int col, double u, double v, double e, Span<Deposit> deposits, int count)
     {
-        double s = Physics.CloudSigmaUm / Physics.PitchUm;
+        double s = _cloud;
         int ncol = u < 0.5 ? -1 : 1, nrow = v < 0.5 ? -1 : 1;
         double fx = u < 0.5 ? PhiTable.Cdf(-u / s) : PhiTable.Cdf((u - 1) / s);
         double fy = v < 0.5 ? PhiTable.Cdf(-v / s) : PhiTable.Cdf((v - 1) / s);

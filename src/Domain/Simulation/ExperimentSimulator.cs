@@ -63,7 +63,7 @@ public sealed record SimulationOptions(string Preset, int Scans, long Frames, ul
 }
 
 /// <summary>One simulated scan: its plan, files and truth.</summary>
-public sealed record SimulatedScan(ScanPlan Plan, IReadOnlyList<string> FrameFiles, IReadOnlyDictionary<string, string> MaskFiles,
+public sealed record SimulatedScan(OperandoScan Plan, IReadOnlyList<string> FrameFiles, IReadOnlyDictionary<string, string> MaskFiles,
     string? XctVolume, string? XctLabels, ScanTruth Truth);
 
 /// <summary>A written experiment directory.</summary>
@@ -178,6 +178,7 @@ public static class ExperimentSimulator
                 var (grey, lab) = SyntheticXct.Build(preset, scene, plan, o.Seed);
                 TiffStackWriter.Write(W($"xct/{plan.Id}.tif"), grey);
                 TiffStackWriter.Write(W($"xct/{plan.Id}_labels.tif"), lab);
+                File.WriteAllText(W($"xct/{plan.Id}_registration.yaml"), SyntheticXct.RegistrationYaml(preset, plan), new UTF8Encoding(false));
                 volume = F($"xct/{plan.Id}.tif");
                 labels = F($"xct/{plan.Id}_labels.tif");
             }

@@ -26,6 +26,7 @@ public sealed class FrameSampler
     private readonly ushort[] _pedestal;
     private readonly double _comptonKeV;
     private readonly FineGrid _grid;
+    private readonly PoissonTable _photons = new(0);
 
     internal FrameSampler(ScanModel scan) : this(scan.Model.Detector, scan) { }
 
@@ -47,6 +48,7 @@ public sealed class FrameSampler
         _species = scan.Scene.Species.Count;
         int nb = model.BasisCount;
         PhotonsPerFrame = scan.TotalPhotonRate;
+        _photons = new PoissonTable(PhotonsPerFrame);
         if (PhotonsPerFrame > 0) _pixel = new AliasTable(scan.PhotonRate);
         _energy = new AliasTable[_species + 1];
         for (int k = 0; k < _species; k++)
@@ -116,7 +118,7 @@ public sealed class FrameSampler
             int pool = (int)(rng.Next() % PedestalPool);
             _pedestal.AsSpan(pool * _pixels, _pixels).CopyTo(frame);
             if (_pixel is null) continue;
-            long photons = rng.NextPoisson(PhotonsPerFrame);
+            long photons = _photons.Next(ref rng);
             int nTouched = 0;
             for (long i = 0; i < photons; i++)
             {

@@ -91,6 +91,47 @@ public struct Xoshiro256
 }
 
 /// <summary>
+/// Poisson draws of one fixed mean by inversion of a tabulated CDF (one uniform and a short search per
+/// draw), falling back to <see cref="Xoshiro256.NextPoisson"/> for means above 1e4.
+/// </summary>
+public sealed class PoissonTable
+{
+    private readonly double[] _cdf;
+
+    public PoissonTable(double mean)
+    {
+        Mean = mean;
+        if (!(mean >= 0) || mean > 1e4) { _cdf = Array.Empty<double>(); return; }
+        int n = (int)Math.Ceiling(mean + 12 * Math.Sqrt(mean) + 20);
+        _cdf = new double[n];
+        double logP = -mean, c = 0;
+        for (int k = 0; k < n; k++)
+        {
+            if (k > 0) logP += Math.Log(mean / k);
+            c += Math.Exp(logP);
+            _cdf[k] = c;
+        }
+        _cdf[n - 1] = 1.0; // the tail beyond 12 sigma is below 1e-30
+    }
+
+    public double Mean { get; }
+
+    /// <summary>One draw.</summary>
+    public long Next(ref Xoshiro256 rng)
+    {
+        if (_cdf.Length == 0) return rng.NextPoisson(Mean);
+        double u = rng.NextDouble();
+        int lo = 0, hi = _cdf.Length - 1;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >> 1;
+            if (_cdf[mid] > u) hi = mid; else lo = mid + 1;
+        }
+        return lo;
+    }
+}
+
+/// <summary>
 /// Walker/Vose alias table over n outcomes: one uniform draw picks an outcome with probability
 /// proportional to its weight. Built once per distribution; sampling allocates nothing.
 /// </summary>

@@ -50,12 +50,14 @@ public sealed class ScanModel
     /// <summary>
     /// Expected processed spectrum of every pixel per frame: <c>[pixel * bins + bin]</c>. Multiply by the
     /// frame count for expected counts. Dead pixels (gradient 0) are zero, as the frame corrections drop them.
+    /// Pile-up is kept to first order: an event survives the cluster rule only if no other photon of the
+    /// same frame leaves charge next to it, probability <see cref="PileUpSurvival"/>.
     /// </summary>
     public double[] ExpectedSpectra()
     {
         var det = Model.Detector;
         var shape = Scene.Shape;
-        int bins = Model.Axis.Bins, nb = Model.BasisCount, pixels = shape.Pixels;
+        int bins = Model.Axis.Bins, nb = Model.BasisCount, pixels = shape.Pixels, active = Model.ActiveBins;
         var result = new double[pixels * bins];
         // Secondary events (fluorescence landing in other pixels) by the stencil.
         var rate = new double[2, pixels];
@@ -68,11 +70,12 @@ public sealed class ScanModel
                 rate[1, p] += w * Model.SecondaryRates[b, 1];
             }
         var stencil = Model.Kernel.Stencil;
+        var survival = PileUpSurvival();
         int rad = ResponseKernel.StencilRadius, side = 2 * rad + 1;
         Parallel.For(0, pixels, p =>
         {
             if (det.GradientsKeVPerAdu[p] <= 0) return;
-            var dst = result.AsSpan(p * bins, bins);
+            var dst = result.AsSpan(p * bins, active);
             double v1 = det.ElectronicSigmaKeV[p] * det.ElectronicSigmaKeV[p];
             var (l1, t1) = SimulationModel.LevelOf(v1);
             var (l2, t2) = SimulationModel.LevelOf(v1 + det.MeanElectronicVariance);
@@ -80,10 +83,10 @@ public sealed class ScanModel
             {
                 double w = Weights[p * nb + b];
                 if (w == 0) continue;
-                TensorPrimitives.MultiplyAdd(Model.Smeared(b, 0, l1), w * (1 - t1), dst, dst);
-                TensorPrimitives.MultiplyAdd(Model.Smeared(b, 0, l1 + 1), w * t1, dst, dst);
-                TensorPrimitives.MultiplyAdd(Model.Smeared(b, 1, l2), w * (1 - t2), dst, dst);
-                TensorPrimitives.MultiplyAdd(Model.Smeared(b, 1, l2 + 1), w * t2, dst, dst);
+                TensorPrimitives.MultiplyAdd(Model.Smeared(b, 0, l1).AsSpan(0, active), w * (1 - t1), dst, dst);
+                TensorPrimitives.MultiplyAdd(Model.Smeared(b, 0, l1 + 1).AsSpan(0, active), w * t1, dst, dst);
+                TensorPrimitives.MultiplyAdd(Model.Smeared(b, 1, l2).AsSpan(0, active), w * (1 - t2), dst, dst);
+                TensorPrimitives.MultiplyAdd(Model.Smeared(b, 1, l2 + 1).AsSpan(0, active), w * t2, dst, dst);
             }
             int row = p / shape.Cols, col = p % shape.Cols;
             double s0 = 0, s1 = 0;
@@ -96,12 +99,40 @@ public sealed class ScanModel
                     s0 += st * rate[0, r * shape.Cols + c];
                     s1 += st * rate[1, r * shape.Cols + c];
                 }
-            TensorPrimitives.MultiplyAdd(Model.SecondarySmeared(0, l1), s0 * (1 - t1), dst, dst);
-            TensorPrimitives.MultiplyAdd(Model.SecondarySmeared(0, l1 + 1), s0 * t1, dst, dst);
-            TensorPrimitives.MultiplyAdd(Model.SecondarySmeared(1, l2), s1 * (1 - t2), dst, dst);
-            TensorPrimitives.MultiplyAdd(Model.SecondarySmeared(1, l2 + 1), s1 * t2, dst, dst);
+            TensorPrimitives.MultiplyAdd(Model.SecondarySmeared(0, l1).AsSpan(0, active), s0 * (1 - t1), dst, dst);
+            TensorPrimitives.MultiplyAdd(Model.SecondarySmeared(0, l1 + 1).AsSpan(0, active), s0 * t1, dst, dst);
+            TensorPrimitives.MultiplyAdd(Model.SecondarySmeared(1, l2).AsSpan(0, active), s1 * (1 - t2), dst, dst);
+            TensorPrimitives.MultiplyAdd(Model.SecondarySmeared(1, l2 + 1).AsSpan(0, active), s1 * t2, dst, dst);
+            TensorPrimitives.Multiply(dst, survival[p], dst);
         });
         return result;
+    }
+
+    /// <summary>
+    /// Probability per pixel that an event is not corrupted by pile-up:
+    /// <c>exp(-sum_q h_q)</c> over the hit rates h_q (pixels above threshold per frame) of the 3 x 3
+    /// neighbourhood, where another hit merges with the event or makes a cluster of 3+ (held within 2 %
+    /// of the frame path's counts by a test).
+    /// </summary>
+    public double[] PileUpSurvival()
+    {
+        var shape = Scene.Shape;
+        double hitsPerPhoton = Model.Kernel.HitsPerPhoton(Model.Beam.ComptonKeV);
+        var survival = new double[shape.Pixels];
+        for (int p = 0; p < shape.Pixels; p++)
+        {
+            int row = p / shape.Cols, col = p % shape.Cols;
+            double load = 0;
+            for (int dr = -1; dr <= 1; dr++)
+                for (int dc = -1; dc <= 1; dc++)
+                {
+                    int r = row + dr, c = col + dc;
+                    if ((uint)r >= (uint)shape.Rows || (uint)c >= (uint)shape.Cols) continue;
+                    load += PhotonRate[r * shape.Cols + c] * hitsPerPhoton;
+                }
+            survival[p] = Math.Exp(-load);
+        }
+        return survival;
     }
 
     /// <summary>Sum of <paramref name="expected"/> spectra over pixels weighted by <paramref name="mask"/> (all pixels when empty).</summary>

@@ -14,15 +14,15 @@ namespace XcsCt.Domain.Simulation;
 /// <param name="Frames">Frames the truth is scaled to.</param>
 /// <param name="GlobalEmf">EMF of the whole detector.</param>
 /// <param name="ComponentEmf">EMF of each component (mask-weighted sum), NaN where undefined.</param>
-/// <param name="EmfMap">Per-pixel EMF, NaN where the expected counts are below the analysis minimum.</param>
+/// <param name="EmfMap">Per-pixel (or binned, as the analysis settings say) EMF, NaN where the expected counts are below the analysis minimum.</param>
 /// <param name="ComptonPeakKeV">Fitted Compton peak centroid of the summed expected spectrum, keV.</param>
 /// <param name="LithiumMap">True lithium fraction of the active material per pixel, NaN where none.</param>
 /// <param name="ComponentLithium">True mean lithium fraction per component (NaN where it holds no active material).</param>
 /// <param name="ExpectedCounts">Expected events per pixel over the scan (kept or merged, all energies).</param>
-/// <param name="ExpectedProfileCounts">Expected counts in |pz| &lt; 5 per pixel over the scan.</param>
+/// <param name="ExpectedProfileCounts">Expected counts in |pz| &lt; 5 per pixel (or binned pixel) over the scan.</param>
 /// <param name="Masks">Component masks (true volume fractions) written for the scan.</param>
 public sealed record ScanTruth(
-    ScanPlan Scan, long Frames, double GlobalEmf, IReadOnlyDictionary<string, double> ComponentEmf, double[] EmfMap,
+    OperandoScan Scan, long Frames, double GlobalEmf, IReadOnlyDictionary<string, double> ComponentEmf, double[] EmfMap,
     double ComptonPeakKeV, double[] LithiumMap, IReadOnlyDictionary<string, double> ComponentLithium,
     double[] ExpectedCounts, double[] ExpectedProfileCounts, IReadOnlyDictionary<string, float[]> Masks)
 {
@@ -32,7 +32,7 @@ public sealed record ScanTruth(
     /// spectra, with the minimum counts rescaled so every decision (pixel peak fits, undefined pixels) is the
     /// one expected at <paramref name="frames"/> frames.
     /// </summary>
-    public static ScanTruth Compute(ScanPlan scan, ScanModel model, double[] expected, double[]? emptyExpected, long frames,
+    public static ScanTruth Compute(OperandoScan scan, ScanModel model, double[] expected, double[]? emptyExpected, long frames,
         IReadOnlyDictionary<string, float[]> masks, ComptonSettings settings)
     {
         var axis = model.Model.Axis;
@@ -58,8 +58,8 @@ public sealed record ScanTruth(
             for (int b = 0; b < bins; b++) sum += expected[p * bins + b];
             counts[p] = sum * frames;
         }
-        var profile = new double[shape.Pixels];
-        for (int p = 0; p < shape.Pixels; p++) profile[p] = result.Map.Counts[p] / scale;
+        var profile = new double[result.Map.Counts.Length];
+        for (int p = 0; p < profile.Length; p++) profile[p] = result.Map.Counts[p] / scale;
         return new ScanTruth(scan, frames, result.Global.Value, comps, result.Map.Emf, result.Peak?.CentroidKeV ?? double.NaN,
             (double[])model.Scene.LithiumFraction.Clone(), li, counts, profile, masks);
     }

@@ -15,10 +15,25 @@ public sealed class SimulationModel
     /// <summary>Electronic-noise ladder, keV rms: 0.05 to 0.95 in steps of 0.025.</summary>
     private const double LevelStep = 0.025, LevelFirst = 0.05;
     private const int Levels = 37;
-    private readonly double[]?[,,] _smeared; // [basis, class, level]
-    private readonly double[]?[,] _secondary; // [class, level]
-    private readonly object _gate = new();
-    private readonly double[][] _basisFine;
+
+    /// <summary>What depends only on the physics (species spectra, response kernel, smeared bases), shared by every model of the same physics.</summary>
+    private sealed class Basis
+    {
+        public required IncidentSpectra Incident;
+        public required ResponseKernel Kernel;
+        public required double[][] Fine;
+        public required double[] Total;
+        public required double[][][] PreNoise;
+        public required double[,] SecondaryRates;
+        public readonly double[]?[,,] Smeared = new double[]?[64, 2, Levels];
+        public readonly double[]?[,] Secondary = new double[]?[2, Levels];
+    }
+
+    private readonly record struct BasisKey(string Preset, BeamGeometry Beam, LithiationModel Lithiation, DetectorPhysics Physics, HistogramAxis Axis);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<BasisKey, Lazy<Basis>> Bases = new();
+
+    private readonly Basis _b;
 
     /// <param name="preset">The cell (its species fix the bases).</param>
     /// <param name="detector">The simulated detector.</param>
@@ -37,41 +52,48 @@ public sealed class SimulationModel
         Lithiation = lithiation;
         Axis = axis ?? HistogramAxis.Default;
         Grid = FineGrid.Default;
-        Incident = new IncidentSpectra(Beam, lithiation, Grid, detector);
-        Kernel = new ResponseKernel(detector, Grid, Beam.IncidentKeV * (1 + 5 * Beam.RelativeBandwidth) + 2);
         int s = preset.Species.Count;
         BasisCount = 2 * s + 1;
-        _basisFine = new double[BasisCount][];
-        BasisTotal = new double[BasisCount];
-        double ec = Beam.ComptonKeV;
-        for (int k = 0; k < s; k++)
-        {
-            var plain = Incident.Of(preset.Species.Items[k]);
-            var tilt = new double[plain.Length];
-            for (int i = 0; i < plain.Length; i++) tilt[i] = plain[i] * PixelScene.TiltTau(Grid.Centre(i), ec);
-            _basisFine[k] = plain;
-            _basisFine[s + k] = tilt;
-        }
-        _basisFine[2 * s] = Incident.PinholeFluorescence;
-        for (int b = 0; b < BasisCount; b++) BasisTotal[b] = TensorPrimitives.Sum<double>(_basisFine[b]);
-        _smeared = new double[]?[BasisCount, 2, Levels];
-        _secondary = new double[]?[2, Levels];
-        SecondaryRates = new double[BasisCount, 2];
-        PreNoise = new double[BasisCount][][];
-        for (int b = 0; b < BasisCount; b++)
-        {
-            var single = new double[Grid.Bins];
-            var pair = new double[Grid.Bins];
-            var (r0, r1) = Kernel.Apply(_basisFine[b], single, pair);
-            PreNoise[b] = new[] { single, pair };
-            SecondaryRates[b, 0] = r0;
-            SecondaryRates[b, 1] = r1;
-        }
+        if (BasisCount > 64) throw new InputException($"preset {preset.Name} has {s} species, at most 31 are supported");
+        var key = new BasisKey(preset.Name, Beam, lithiation, detector.Physics, Axis);
+        _b = Bases.GetOrAdd(key, _ => new Lazy<Basis>(() => BuildBasis(preset, detector, Beam, lithiation, Grid))).Value;
         var steel = preset.Species.Vector(CellMaterials.StainlessSteel);
         double footprint = Math.Pow(detector.Physics.PitchUm * 1e-4, 2) * 0.025; // cm^3 of a 250 um cube
         double steelPhotons = 0;
         for (int k = 0; k < s; k++) steelPhotons += steel[k] * footprint * BasisTotal[k];
         FluxScale = peakOccupancy / steelPhotons;
+    }
+
+    private static Basis BuildBasis(CoinCellPreset preset, DetectorModel detector, BeamGeometry beam, LithiationModel lithiation, FineGrid grid)
+    {
+        var incident = new IncidentSpectra(beam, lithiation, grid, detector);
+        var kernel = new ResponseKernel(detector, grid, beam.IncidentKeV * (1 + 5 * beam.RelativeBandwidth) + 2);
+        int s = preset.Species.Count, n = 2 * s + 1;
+        var fine = new double[n][];
+        var total = new double[n];
+        double ec = beam.ComptonKeV;
+        for (int k = 0; k < s; k++)
+        {
+            var plain = incident.Of(preset.Species.Items[k]);
+            var tilt = new double[plain.Length];
+            for (int i = 0; i < plain.Length; i++) tilt[i] = plain[i] * PixelScene.TiltTau(grid.Centre(i), ec);
+            fine[k] = plain;
+            fine[s + k] = tilt;
+        }
+        fine[2 * s] = incident.PinholeFluorescence;
+        var pre = new double[n][][];
+        var rates = new double[n, 2];
+        Parallel.For(0, n, b =>
+        {
+            total[b] = TensorPrimitives.Sum<double>(fine[b]);
+            var single = new double[grid.Bins];
+            var pair = new double[grid.Bins];
+            var (r0, r1) = kernel.Apply(fine[b], single, pair);
+            pre[b] = new[] { single, pair };
+            rates[b, 0] = r0;
+            rates[b, 1] = r1;
+        });
+        return new Basis { Incident = incident, Kernel = kernel, Fine = fine, Total = total, PreNoise = pre, SecondaryRates = rates };
     }
 
     public CoinCellPreset Preset { get; }
@@ -80,23 +102,26 @@ public sealed class SimulationModel
     public LithiationModel Lithiation { get; }
     public HistogramAxis Axis { get; }
     public FineGrid Grid { get; }
-    public IncidentSpectra Incident { get; }
-    public ResponseKernel Kernel { get; }
+    public IncidentSpectra Incident => _b.Incident;
+    public ResponseKernel Kernel => _b.Kernel;
+
+    /// <summary>Histogram bins that can hold counts: up to the elastic line plus 7 sigma of the widest noise level; above them every expected spectrum is 0.</summary>
+    internal int ActiveBins => Math.Min(Axis.Bins, (int)Math.Ceiling((Beam.IncidentKeV * (1 + 5 * Beam.RelativeBandwidth) + 2 + 8 * 1.1) / Axis.BinWidthKeV));
 
     /// <summary>Number of bases: 2 x species + 1.</summary>
     public int BasisCount { get; }
 
     /// <summary>Photons (per unit weight) of each basis, summed over energy.</summary>
-    public double[] BasisTotal { get; }
+    public double[] BasisTotal => _b.Total;
 
     /// <summary>Photon spectrum of basis b on the fine grid.</summary>
-    public ReadOnlySpan<double> BasisFine(int b) => _basisFine[b];
+    public ReadOnlySpan<double> BasisFine(int b) => _b.Fine[b];
 
     /// <summary>Pre-noise event spectra of each basis on its hit pixel: [basis][class] on the fine grid.</summary>
-    internal double[][][] PreNoise { get; }
+    internal double[][][] PreNoise => _b.PreNoise;
 
     /// <summary>Secondary events per unit basis weight: [basis, class].</summary>
-    internal double[,] SecondaryRates { get; }
+    internal double[,] SecondaryRates => _b.SecondaryRates;
 
     /// <summary>Photons per frame per unit of transmission-weighted atoms times basis spectrum (cm^2-sr-flux constant).</summary>
     public double FluxScale { get; }
@@ -121,20 +146,22 @@ public sealed class SimulationModel
     /// <summary>Histogram (per unit weight) of basis b's events of class c smeared with electronic noise level l.</summary>
     internal double[] Smeared(int b, int c, int l)
     {
-        var h = _smeared[b, c, l];
+        var cache = _b.Smeared;
+        var h = Volatile.Read(ref cache[b, c, l]);
         if (h is not null) return h;
         h = Smear(PreNoise[b][c], c, l);
-        lock (_gate) _smeared[b, c, l] ??= h;
-        return _smeared[b, c, l]!;
+        lock (_b) cache[b, c, l] ??= h;
+        return cache[b, c, l]!;
     }
 
     internal double[] SecondarySmeared(int c, int l)
     {
-        var h = _secondary[c, l];
+        var cache = _b.Secondary;
+        var h = Volatile.Read(ref cache[c, l]);
         if (h is not null) return h;
         h = Smear(Kernel.SecondaryShape[c], c, l);
-        lock (_gate) _secondary[c, l] ??= h;
-        return _secondary[c, l]!;
+        lock (_b) cache[c, l] ??= h;
+        return cache[c, l]!;
     }
 
     /// <summary>Gaussian noise (electronic level l, Fano on the event energy, ADU rounding once per pixel read) into the histogram axis.</summary>

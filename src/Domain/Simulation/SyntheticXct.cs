@@ -15,7 +15,7 @@ public static class SyntheticXct
     private const double VoxelMm = ExperimentSimulator.XctVoxelUm / 1000, HalfWidthMm = 10.4, HalfDepthMm = 0.4;
 
     /// <summary>Greyscale volume and label volume of <paramref name="scene"/> around the scan's sheet.</summary>
-    public static (Volume<ushort> Grey, Volume<byte> Labels) Build(CoinCellPreset preset, CellScene scene, ScanPlan scan, ulong seed)
+    public static (Volume<ushort> Grey, Volume<byte> Labels) Build(CoinCellPreset preset, CellScene scene, OperandoScan scan, ulong seed)
     {
         int n = (int)Math.Round(2 * HalfWidthMm / VoxelMm), depth = (int)Math.Round(2 * HalfDepthMm / VoxelMm);
         var shape = new VolumeShape(depth, n, n);
@@ -63,5 +63,27 @@ public static class SyntheticXct
             }
         });
         return (grey, labels);
+    }
+
+    /// <summary>
+    /// Registration of the synthetic label volume onto the detector (the Masks registration YAML): volume
+    /// centre on the detector centre, no rotation or flip, 80 um voxels, sheet at the scan's height, slice 0
+    /// at z_sheet - 0.4 mm, one component per label.
+    /// </summary>
+    public static string RegistrationYaml(CoinCellPreset preset, OperandoScan scan)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var sb = new System.Text.StringBuilder();
+        sb.Append("# registration of the synthetic XCT label volume onto the 80 x 80 detector\n");
+        sb.Append(inv, $"voxel_um: {ExperimentSimulator.XctVoxelUm}\n");
+        sb.Append("pitch_um: 250\n");
+        sb.Append("translation_um: [0, 0]\n");
+        sb.Append("rotation_deg: 0\n");
+        sb.Append(inv, $"z_um: {scan.ZMm * 1000:0.###}\n");
+        sb.Append(inv, $"z_origin_um: {(scan.ZMm - HalfDepthMm) * 1000:0.###}\n");
+        sb.Append("sheet_um: 250\n");
+        sb.Append("components:\n");
+        for (int l = 1; l < preset.Components.Count; l++) sb.Append(inv, $"  {preset.Components[l]}: [{l}]\n");
+        return sb.ToString();
     }
 }

@@ -225,6 +225,7 @@ public static class Morphology
         private readonly int[] _ringSlice;
         private readonly T[] _out;
         private readonly T _identity;
+        private readonly int[] _rowOffsets;
 
         public GreyPass(VolumeShape shape, Ball ball, bool erode)
         {
@@ -240,13 +241,13 @@ public static class Morphology
             Array.Fill(_ringSlice, -1);
             _out = new T[(shape.Width + v - 1) / v * v];
             _identity = erode ? T.CreateSaturating(double.PositiveInfinity) : T.CreateSaturating(double.NegativeInfinity);
+            _rowOffsets = new int[ball.Rows.Count];
         }
 
-        private Span<T> Row(int slice, int level, int y)
-        {
-            long offset = ((((long)(slice % _ring) * (_ball.Radius + 1)) + level) * _shape.Height + y) * _length;
-            return _levels.AsSpan((int)offset, _length);
-        }
+        private Span<T> Row(int slice, int level, int y) => _levels.AsSpan(RowOffset(slice, level, y), _length);
+
+        private int RowOffset(int slice, int level, int y) =>
+            checked((int)(((((long)(slice % _ring) * (_ball.Radius + 1)) + level) * _shape.Height + y) * _length));
 
         public void Run(ReadOnlySpan<T> input, int firstOutputSlice, Span<T> output)
         {
@@ -259,20 +260,27 @@ public static class Morphology
                     EnsureSlice(input, s);
                 for (int y = 0; y < _shape.Height; y++)
                 {
-                    _out.AsSpan().Fill(_identity);
-                    ref T dst = ref _out[0];
+                    // Offsets of the filtered rows of every (dz, dy) of the ball inside the volume.
+                    int rows = 0;
                     foreach (var (dz, dy, w) in _ball.Rows)
                     {
                         int zz = z + dz, yy = y + dy;
                         if ((uint)zz >= (uint)_shape.Depth || (uint)yy >= (uint)_shape.Height)
                             continue;
-                        ref T src = ref Row(zz, w, yy)[_pad];
-                        for (nuint x = 0; x < (nuint)_out.Length; x += (nuint)v)
+                        _rowOffsets[rows++] = RowOffset(zz, w, yy) + _pad;
+                    }
+                    ref T levels = ref _levels[0];
+                    ref T dst = ref _out[0];
+                    var identity = new Vector<T>(_identity);
+                    for (nuint x = 0; x < (nuint)_out.Length; x += (nuint)v)
+                    {
+                        var acc = identity;
+                        for (int k = 0; k < rows; k++)
                         {
-                            var a = Vector.LoadUnsafe(ref dst, x);
-                            var b = Vector.LoadUnsafe(ref src, x);
-                            Vector.StoreUnsafe(_erode ? Vector.Min(a, b) : Vector.Max(a, b), ref dst, x);
+                            var b = Vector.LoadUnsafe(ref levels, (nuint)_rowOffsets[k] + x);
+                            acc = _erode ? Vector.Min(acc, b) : Vector.Max(acc, b);
                         }
+                        Vector.StoreUnsafe(acc, ref dst, x);
                     }
                     _out.AsSpan(0, _shape.Width).CopyTo(output.Slice((i * _shape.Height + y) * _shape.Width, _shape.Width));
                 }

@@ -113,25 +113,28 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
 
     private static void PrintTable(BenchReport report)
     {
-        var table = new Table().Title($"frame kernel, 80 x 80, cluster mode, {report.Frames} frames per buffer ({report.VectorWidth}, {report.Processors} processors)");
-        foreach (var column in new[] { "occupancy", "path", "frames/s", "MB/s", "x baseline", "x 9.1 kHz" })
-            table.AddColumn(new TableColumn(column).RightAligned());
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 110); // no terminal: do not wrap at 80
+        AnsiConsole.WriteLine($"frame kernel: 80 x 80, full chain, cluster mode; {report.Frames} frames per buffer; {report.VectorWidth}; {report.Processors} processors");
+        var table = new Table().Border(TableBorder.Simple);
+        foreach (var column in new[] { "occupancy", "path", "frames/s", "MB/s", "x read", "x 9.1k", "per CPU-s", "CPU" })
+            table.AddColumn(new TableColumn(column).RightAligned().NoWrap());
         foreach (var r in report.ByOccupancy)
         {
-            string occ = $"{r.Occupancy:P0} (hit {r.MeasuredOccupancy:P2})";
-            table.AddRow(occ, "memory read, 1 thread", Rate(r.BaselineFramesPerS1t), Mb(r.BaselineFramesPerS1t, r), "1.00", Detector(r.BaselineFramesPerS1t));
-            table.AddRow("", "kernel, 1 thread", Rate(r.FramesPerS1t), Mb(r.FramesPerS1t, r), $"{r.RatioToBaseline1t:F2}", Detector(r.FramesPerS1t));
-            table.AddRow("", $"kernel, {report.Threads} threads", Rate(r.FramesPerSAll), Mb(r.FramesPerSAll, r),
-                $"{r.FramesPerSAll / r.BaselineFramesPerS1t:F2}", Detector(r.FramesPerSAll));
+            AddRow(table, $"{r.Occupancy:P0}", "read 1t", r.Baseline1t, r.Baseline1t);
+            AddRow(table, $"hit {r.MeasuredOccupancy:P1}", "kernel 1t", r.Kernel1t, r.Baseline1t);
+            AddRow(table, "", $"kernel {report.Threads}t", r.KernelAll, r.Baseline1t);
         }
         AnsiConsole.Write(table);
-        var two = report.ByOccupancy.Single(r => r.Occupancy == 0.02);
-        AnsiConsole.WriteLine($"2 %: {report.Threads} threads / 1 thread = {two.ScalingAllOver1t:F2}; best pass of each path shown (medians in --json).");
+        var two = report.Headline;
+        AnsiConsole.WriteLine($"2 %: kernel / memory read = {two.RatioToBaseline1t:F2} (wall clock), {two.CpuRatioToBaseline1t:F2} (CPU time); " +
+            $"{report.Threads} threads / 1 thread = {two.ScalingAllOver1t:F2}.");
+        AnsiConsole.WriteLine("Best pass of each path. per CPU-s: frames per second of this process's CPU time, which does not depend on other " +
+            "programs sharing the machine; CPU is the share of the wall-clock time the process got per path (1 per thread when alone).");
     }
 
-    private static string Rate(double framesPerS) => $"{framesPerS:N0}";
-    private static string Mb(double framesPerS, OccupancyResult r) => $"{framesPerS * r.BytesPerFrame / 1e6:N0}";
-    private static string Detector(double framesPerS) => $"{framesPerS / DetectorFrameRateHz:F1}";
+    private static void AddRow(Table table, string occupancy, string path, PathResult r, PathResult baseline) =>
+        table.AddRow(occupancy, path, $"{r.FramesPerS:N0}", $"{r.MbPerS:N0}", $"{r.FramesPerS / baseline.FramesPerS:F2}",
+            $"{r.MultipleOfDetectorRate:F1}", $"{r.FramesPerCpuS:N0}", $"{r.CpuShare:F2}");
 
     /// <summary>The whole run; the 2 % figures are repeated at the top level.</summary>
     public sealed record BenchReport(
@@ -143,29 +146,43 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         string VectorWidth)
     {
         public double Occupancy => Headline.Occupancy;
-        [JsonPropertyName("frames_per_s_1t")] public double FramesPerS1t => Headline.FramesPerS1t;
-        [JsonPropertyName("frames_per_s_all")] public double FramesPerSAll => Headline.FramesPerSAll;
-        [JsonPropertyName("baseline_frames_per_s_1t")] public double BaselineFramesPerS1t => Headline.BaselineFramesPerS1t;
+        [JsonPropertyName("frames_per_s_1t")] public double FramesPerS1t => Headline.Kernel1t.FramesPerS;
+        [JsonPropertyName("frames_per_s_all")] public double FramesPerSAll => Headline.KernelAll.FramesPerS;
+        [JsonPropertyName("baseline_frames_per_s_1t")] public double BaselineFramesPerS1t => Headline.Baseline1t.FramesPerS;
+        [JsonPropertyName("cpu_frames_per_s_1t")] public double CpuFramesPerS1t => Headline.Kernel1t.FramesPerCpuS;
+        [JsonPropertyName("cpu_baseline_frames_per_s_1t")] public double CpuBaselineFramesPerS1t => Headline.Baseline1t.FramesPerCpuS;
         [JsonPropertyName("ratio_to_baseline_1t")] public double RatioToBaseline1t => Headline.RatioToBaseline1t;
+        [JsonPropertyName("cpu_ratio_to_baseline_1t")] public double CpuRatioToBaseline1t => Headline.CpuRatioToBaseline1t;
         [JsonPropertyName("scaling_all_over_1t")] public double ScalingAllOver1t => Headline.ScalingAllOver1t;
+        [JsonPropertyName("cpu_share_1t")] public double CpuShare1t => Headline.Kernel1t.CpuShare;
         public double DetectorFrameRateHz => BenchCommand.DetectorFrameRateHz;
     }
 
-    /// <summary>Figures for one occupancy (frames per second are best passes; medians alongside).</summary>
+    /// <summary>One measured path (see <see cref="BenchmarkRate"/>).</summary>
+    public sealed record PathResult(
+        double FramesPerS,
+        double MedianFramesPerS,
+        double FramesPerCpuS,
+        double CpuShare,
+        double MbPerS,
+        double MultipleOfDetectorRate)
+    {
+        public static PathResult From(BenchmarkRate rate, int bytesPerFrame) => new(
+            rate.FramesPerSecond, rate.MedianFramesPerSecond, rate.FramesPerCpuSecond, rate.CpuShare,
+            rate.FramesPerSecond * bytesPerFrame / 1e6, rate.FramesPerSecond / DetectorFrameRateHz);
+    }
+
+    /// <summary>Figures for one occupancy.</summary>
     public sealed record OccupancyResult(
         double Occupancy,
         double MeasuredOccupancy,
         int BytesPerFrame,
-        [property: JsonPropertyName("frames_per_s_1t")] double FramesPerS1t,
-        [property: JsonPropertyName("median_frames_per_s_1t")] double MedianFramesPerS1t,
-        [property: JsonPropertyName("frames_per_s_all")] double FramesPerSAll,
-        [property: JsonPropertyName("median_frames_per_s_all")] double MedianFramesPerSAll,
-        [property: JsonPropertyName("baseline_frames_per_s_1t")] double BaselineFramesPerS1t,
-        [property: JsonPropertyName("median_baseline_frames_per_s_1t")] double MedianBaselineFramesPerS1t,
-        [property: JsonPropertyName("mb_per_s_1t")] double MbPerS1t,
+        [property: JsonPropertyName("baseline_1t")] PathResult Baseline1t,
+        [property: JsonPropertyName("kernel_1t")] PathResult Kernel1t,
+        [property: JsonPropertyName("kernel_all")] PathResult KernelAll,
         [property: JsonPropertyName("ratio_to_baseline_1t")] double RatioToBaseline1t,
+        [property: JsonPropertyName("cpu_ratio_to_baseline_1t")] double CpuRatioToBaseline1t,
         [property: JsonPropertyName("scaling_all_over_1t")] double ScalingAllOver1t,
-        [property: JsonPropertyName("multiple_of_detector_rate_1t")] double MultipleOfDetectorRate1t,
         EventsPerFrame EventsPerFrame)
     {
         public static OccupancyResult From(double occupancy, KernelBenchmark bench, EventCounts events,
@@ -177,13 +194,12 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
                 occupancy,
                 (events.In - events.BelowThreshold) / frames / pixels,
                 bench.BytesPerFrame,
-                one.FramesPerSecond, one.MedianFramesPerSecond,
-                all.FramesPerSecond, all.MedianFramesPerSecond,
-                baseline.FramesPerSecond, baseline.MedianFramesPerSecond,
-                one.FramesPerSecond * bench.BytesPerFrame / 1e6,
+                PathResult.From(baseline, bench.BytesPerFrame),
+                PathResult.From(one, bench.BytesPerFrame),
+                PathResult.From(all, bench.BytesPerFrame),
                 one.FramesPerSecond / baseline.FramesPerSecond,
+                one.FramesPerCpuSecond / baseline.FramesPerCpuSecond,
                 all.FramesPerSecond / one.FramesPerSecond,
-                one.FramesPerSecond / DetectorFrameRateHz,
                 new EventsPerFrame(events.In / frames, events.Kept / frames, events.Merged / frames,
                     events.Discarded / frames, events.BelowThreshold / frames));
         }

@@ -75,6 +75,30 @@ public class RawStepsTests
     }
 
     [Fact]
+    public void PixelsWhoseOffsetIsAboveFullScaleNeverRead()
+    {
+        // Offset 70000 ADU: even a saturated 65535 reading is negative after subtraction. Pixels in
+        // SIMD words (3, 64) and in the scalar tail (129), at every vector width.
+        var offsets = new float[130];
+        offsets[3] = offsets[64] = offsets[129] = 70000f;
+        var c = Flat(1, 130) with { OffsetsAdu = offsets, ThresholdMapAdu = Filled(130, 10f) };
+        c.ThresholdMapAdu![5] = 1e6f; // a threshold no reading reaches
+        var frame = new ushort[130];
+        Array.Fill(frame, ushort.MaxValue);
+        var reference = FrameKernelReference.Create(c);
+        var expected = new FrameAccumulator(reference);
+        reference.ProcessRaw(frame, 0, expected);
+        Assert.Equal(new EventCounts(In: 127, Kept: 126, Merged: 0, Discarded: 0, BelowThreshold: 1, 0, Overflow: 126), expected.Events);
+        var kernel = FrameKernel.Create(c);
+        foreach (var width in KernelTestData.Widths)
+        {
+            var actual = new FrameAccumulator(kernel);
+            kernel.ProcessRaw(frame, 0, actual, width);
+            KernelTestData.AssertSame(expected, actual, width.ToString());
+        }
+    }
+
+    [Fact]
     public void DeadPixelsAreDiscarded()
     {
         var c = Flat(1, 3) with { GradientsKeVPerAdu = [0.5f, 0f, 0.5f] };

@@ -134,6 +134,35 @@ public class RegistrationTests
     }
 
     [Fact]
+    public void Label_files_register_like_in_memory_volumes_tiff_and_savu_hdf5()
+    {
+        using var dir = new XcsCt.Domain.Tests.Xct.TempDir();
+        var shape = new VolumeShape(4, 80, 80);
+        var labels = new int[shape.Voxels];
+        for (int z = 0; z < 4; z++)
+        for (int y = 20; y < 30; y++)
+        for (int x = 50; x < 60; x++)
+            labels[shape.Index(z, y, x)] = 1;
+        var settings = Settings(25, 250, zUm: 50, sheetUm: 100);
+        var expected = Registration.Register(new LabelVolume(shape, labels), settings, new DetectorShape(8, 8))["block"];
+
+        TiffStackWriter.Write(dir.File("labels.tif"), new Volume<ushort>(shape, labels.Select(l => (ushort)l).ToArray()));
+        Assert.Equal(expected, Registration.Register(dir.File("labels.tif"), settings, new DetectorShape(8, 8))["block"]);
+
+        var savu = new ushort[80, 4, 80];
+        for (int z = 0; z < 4; z++)
+        for (int y = 0; y < 80; y++)
+        for (int x = 0; x < 80; x++)
+            savu[x, z, y] = (ushort)labels[shape.Index(z, y, x)];
+        new PureHDF.H5File { ["labels"] = savu }.Write(dir.File("labels.h5"));
+        var savuSettings = settings with { Axes = AxisOrder.Savu, Dataset = "/labels" };
+        Assert.Equal(expected, Registration.Register(dir.File("labels.h5"), savuSettings, new DetectorShape(8, 8))["block"]);
+        var floats = dir.File("grey.tif");
+        TiffStackWriter.Write(floats, new Volume<float>(shape));
+        Assert.Throws<InputException>(() => Registration.Register(floats, settings, new DetectorShape(8, 8)));
+    }
+
+    [Fact]
     public void Registration_yaml_reads_every_key()
     {
         var s = RegistrationSettings.Parse("""

@@ -23,7 +23,7 @@ internal static class SimFixture
     }
 
     /// <summary>Scan <paramref name="index"/> of the 6-scan series (3 time points x 2 heights) and its expected spectra.</summary>
-    public static (ScanPlan Plan, ScanModel Scan, double[] Expected) Scan(bool solid, int index)
+    public static (OperandoScan Plan, ScanModel Scan, double[] Expected) Scan(bool solid, int index)
     {
         var (preset, model) = solid ? Ssb : Lib;
         var plan = preset.Series(6)[index];

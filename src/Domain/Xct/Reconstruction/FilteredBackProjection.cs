@@ -21,11 +21,14 @@ public enum FbpFilterKind
 /// every projection row (Kak and Slaney, Principles of Computerized Tomographic Imaging, eq. 3.61):
 /// the band-limited spatial ramp h(0) = 1/4, h(n odd) = -1 / (pi^2 n^2), h(n even) = 0 (pixel units),
 /// transformed over a zero-padded length P = the power of two at or above 2 * cols (no wrap-around),
-/// times the window of <see cref="FbpFilterKind"/>. Filtering uses MathNet's real FFT.
+/// times the window of <see cref="FbpFilterKind"/>. The response is built with MathNet's real FFT;
+/// rows are filtered two at a time with <see cref="ComplexFft"/>.
 /// </summary>
 public sealed class FbpFilter
 {
     private readonly float[] _response;
+    private readonly float[] _fullResponse;
+    private readonly ComplexFft _fft;
 
     /// <param name="cols">Detector columns of the projections.</param>
     /// <param name="kind">Window (default Ram-Lak).</param>
@@ -39,6 +42,7 @@ public sealed class FbpFilter
         Cols = cols;
         Kind = kind;
         Padded = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(minimumPadding * cols));
+        _fft = new ComplexFft(Padded);
         int p = Padded;
         var h = new double[p + 2];
         h[0] = 0.25;
@@ -56,6 +60,9 @@ public sealed class FbpFilter
             double window = kind == FbpFilterKind.SheppLogan && k > 0 ? Math.Sin(Math.PI * nu) / (Math.PI * nu) : 1;
             _response[k] = (float)(h[2 * k] * window);
         }
+        _fullResponse = new float[p];
+        for (int k = 0; k < p; k++)
+            _fullResponse[k] = _response[Math.Min(k, p - k)];
     }
 
     public int Cols { get; }
@@ -68,21 +75,48 @@ public sealed class FbpFilter
     /// <summary>Filter response at frequency k / <see cref="Padded"/> cycles per pixel, k = 0..P/2.</summary>
     public ReadOnlySpan<float> Response => _response;
 
-    /// <summary>Filters one projection row in place (<see cref="Cols"/> values) using a scratch of <see cref="Padded"/> + 2 floats.</summary>
-    public void Apply(Span<float> row, float[] scratch)
+    /// <summary>
+    /// Filters one or two projection rows in place (<see cref="Cols"/> values each; <paramref name="second"/>
+    /// may be empty): both go through one complex FFT, as real and imaginary part, which the real and
+    /// even filter response keeps apart.
+    /// </summary>
+    public void Apply(Span<float> first, Span<float> second, Scratch scratch)
     {
-        if (row.Length != Cols || scratch.Length != Padded + 2)
-            throw new ArgumentException($"FBP filter for {Cols} columns given a row of {row.Length} and a scratch of {scratch.Length}");
-        row.CopyTo(scratch);
-        scratch.AsSpan(Cols).Clear();
-        Fourier.ForwardReal(scratch, Padded, FourierOptions.Matlab);
-        for (int k = 0; k < _response.Length; k++)
+        if (first.Length != Cols || (!second.IsEmpty && second.Length != Cols))
+            throw new ArgumentException($"FBP filter for {Cols} columns given rows of {first.Length} and {second.Length}");
+        var re = scratch.Real;
+        var im = scratch.Imaginary;
+        first.CopyTo(re);
+        re.AsSpan(Cols).Clear();
+        if (second.IsEmpty)
+            im.AsSpan().Clear();
+        else
         {
-            scratch[2 * k] *= _response[k];
-            scratch[2 * k + 1] *= _response[k];
+            second.CopyTo(im);
+            im.AsSpan(Cols).Clear();
         }
-        Fourier.InverseReal(scratch, Padded, FourierOptions.Matlab);
-        scratch.AsSpan(0, Cols).CopyTo(row);
+        _fft.Forward(re, im);
+        var h = _fullResponse;
+        for (int k = 0; k < re.Length; k++)
+        {
+            re[k] *= h[k];
+            im[k] *= h[k];
+        }
+        _fft.Inverse(re, im);
+        re.AsSpan(0, Cols).CopyTo(first);
+        if (!second.IsEmpty)
+            im.AsSpan(0, Cols).CopyTo(second);
+    }
+
+    /// <summary>A new per-thread scratch for <see cref="Apply"/>.</summary>
+    public Scratch NewScratch() => new(Padded);
+
+    /// <summary>Work arrays of one filtering thread.</summary>
+    public sealed class Scratch(int padded)
+    {
+        internal float[] Real { get; } = new float[padded];
+
+        internal float[] Imaginary { get; } = new float[padded];
     }
 }
 
@@ -123,9 +157,11 @@ public static class FilteredBackProjection
             throw new ArgumentException($"FBP filter is for {filter.Cols} columns, the sinogram has {cols}");
         var filtered = sinogram.ToArray();
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
-        Parallel.For(0, angles, options, () => new float[filter.Padded + 2], (a, _, scratch) =>
+        int pairs = (angles + 1) / 2;
+        Parallel.For(0, pairs, options, filter.NewScratch, (pair, _, scratch) =>
         {
-            filter.Apply(filtered.AsSpan(a * cols, cols), scratch);
+            int a = 2 * pair;
+            filter.Apply(filtered.AsSpan(a * cols, cols), a + 1 < angles ? filtered.AsSpan((a + 1) * cols, cols) : [], scratch);
             return scratch;
         }, _ => { });
         return filtered;
@@ -163,10 +199,12 @@ public static class BackProjector
         if (angles == 0)
             throw new InputException("back projection: no projections");
 
-        // Zero-padded projection rows: any pixel of the padded tiles maps inside a row.
+        // Zero-padded projection rows: any pixel of the padded tiles maps inside a row, with room for the
+        // 32-value permute windows (17 values to the left of a sample, 18 to the right).
         int widthTiles = (size + TileWidth - 1) / TileWidth, heightTiles = (size + TileHeight - 1) / TileHeight;
-        double half = Math.Max(widthTiles * TileWidth, heightTiles * TileHeight) / 2.0 + 1;
-        int pad = (int)Math.Ceiling(Math.Max(half * Math.Sqrt(2) + Math.Abs(centre) + 64, half * Math.Sqrt(2) + Math.Abs(cols - centre) + 64));
+        double cImage = (size - 1) / 2.0;
+        double reach = (Math.Max(Math.Max(cImage, widthTiles * TileWidth - 1 - cImage), heightTiles * TileHeight - 1 - cImage) + 1) * Math.Sqrt(2);
+        int pad = Math.Max(Math.Max(0, (int)Math.Ceiling(reach - centre)), Math.Max(0, (int)Math.Ceiling(centre + reach - cols))) + 40;
         int stride = cols + 2 * pad;
         var rows = new float[angles * stride];
         for (int a = 0; a < angles; a++)
@@ -228,42 +266,79 @@ public static class BackProjector
         }
     }
 
+    /// <summary>Angles added to register accumulators before they go back to the tile in L1.</summary>
+    private const int AngleBlock = 16;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TileAvx512(float[] rows, int stride, float[] cos, float[] sin, float origin, float x0, float y0, float[] acc)
     {
         var lanes = Vector512.Create(0f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-        var one = Vector512.Create(1);
         ref float accRef = ref MemoryMarshal.GetArrayDataReference(acc);
         ref float rowsRef = ref MemoryMarshal.GetArrayDataReference(rows);
-        for (int a = 0; a < cos.Length; a++)
+        for (int a0 = 0; a0 < cos.Length; a0 += AngleBlock)
         {
-            float ca = cos[a], sa = sin[a];
-            var laneT = lanes * ca;
-            // Window start relative to lane 0's sample: lanes move right when cos >= 0, left otherwise.
-            int shift = ca >= 0 ? 1 : 17;
-            float step16 = 16 * ca;
-            ref float row = ref Unsafe.Add(ref rowsRef, a * stride);
-            for (int i = 0; i < TileHeight; i++)
+            int a1 = Math.Min(cos.Length, a0 + AngleBlock);
+            for (int i = 0; i < TileHeight; i += 2)
             {
-                float tBlock = x0 * ca + (y0 + i) * sa + origin;
-                ref float line = ref Unsafe.Add(ref accRef, i * TileWidth);
-                for (int b = 0; b < TileWidth / 16; b++, tBlock += step16)
+                // Two tile rows x four 16-pixel blocks stay in registers over the angle block.
+                ref float line0 = ref Unsafe.Add(ref accRef, i * TileWidth);
+                ref float line1 = ref Unsafe.Add(ref accRef, (i + 1) * TileWidth);
+                var s00 = Vector512.LoadUnsafe(ref line0, 0);
+                var s01 = Vector512.LoadUnsafe(ref line0, 16);
+                var s02 = Vector512.LoadUnsafe(ref line0, 32);
+                var s03 = Vector512.LoadUnsafe(ref line0, 48);
+                var s10 = Vector512.LoadUnsafe(ref line1, 0);
+                var s11 = Vector512.LoadUnsafe(ref line1, 16);
+                var s12 = Vector512.LoadUnsafe(ref line1, 32);
+                var s13 = Vector512.LoadUnsafe(ref line1, 48);
+                for (int a = a0; a < a1; a++)
                 {
-                    var t = Vector512.Create(tBlock) + laneT;
-                    var k = Avx512F.ConvertToVector512Int32WithTruncation(t);
-                    int start = (int)tBlock - shift;
-                    var rel = k - Vector512.Create(start);
-                    var lo = Vector512.LoadUnsafe(ref row, (nuint)start);
-                    var hi = Vector512.LoadUnsafe(ref row, (nuint)(start + 16));
-                    var p0 = Avx512F.PermuteVar16x32x2(lo, rel, hi);
-                    var p1 = Avx512F.PermuteVar16x32x2(lo, rel + one, hi);
-                    var f = t - Avx512F.ConvertToVector512Single(k);
-                    ref float dst = ref Unsafe.Add(ref line, b * 16);
-                    var sum = Vector512.LoadUnsafe(ref dst) + Avx512F.FusedMultiplyAdd(f, p1 - p0, p0);
-                    sum.StoreUnsafe(ref dst);
+                    float ca = cos[a], sa = sin[a];
+                    var laneT = lanes * ca;
+                    // Window start relative to lane 0's sample: lanes move right when cos >= 0, left otherwise.
+                    int shift = ca >= 0 ? 1 : 17;
+                    float step = 16 * ca;
+                    ref float row = ref Unsafe.Add(ref rowsRef, a * stride);
+                    float t0 = x0 * ca + (y0 + i) * sa + origin;
+                    float t1 = t0 + sa;
+                    s00 += Sample(ref row, t0, laneT, shift);
+                    s01 += Sample(ref row, t0 + step, laneT, shift);
+                    s02 += Sample(ref row, t0 + 2 * step, laneT, shift);
+                    s03 += Sample(ref row, t0 + 3 * step, laneT, shift);
+                    s10 += Sample(ref row, t1, laneT, shift);
+                    s11 += Sample(ref row, t1 + step, laneT, shift);
+                    s12 += Sample(ref row, t1 + 2 * step, laneT, shift);
+                    s13 += Sample(ref row, t1 + 3 * step, laneT, shift);
                 }
+                s00.StoreUnsafe(ref line0, 0);
+                s01.StoreUnsafe(ref line0, 16);
+                s02.StoreUnsafe(ref line0, 32);
+                s03.StoreUnsafe(ref line0, 48);
+                s10.StoreUnsafe(ref line1, 0);
+                s11.StoreUnsafe(ref line1, 16);
+                s12.StoreUnsafe(ref line1, 32);
+                s13.StoreUnsafe(ref line1, 48);
             }
         }
+    }
+
+    /// <summary>
+    /// Linear interpolation of a padded projection row at t + lane * cos for 16 lanes: both samples of
+    /// every lane come from the 32 values starting <paramref name="shift"/> left of lane 0's sample.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Sample(ref float row, float t, Vector512<float> laneT, int shift)
+    {
+        var tv = Vector512.Create(t) + laneT;
+        var k = Avx512F.ConvertToVector512Int32WithTruncation(tv);
+        int start = (int)t - shift;
+        var rel = k - Vector512.Create(start);
+        var lo = Vector512.LoadUnsafe(ref row, (nuint)start);
+        var hi = Vector512.LoadUnsafe(ref row, (nuint)(start + 16));
+        var p0 = Avx512F.PermuteVar16x32x2(lo, rel, hi);
+        var p1 = Avx512F.PermuteVar16x32x2(lo, rel + Vector512<int>.One, hi);
+        var f = tv - Avx512F.ConvertToVector512Single(k);
+        return Avx512F.FusedMultiplyAdd(f, p1 - p0, p0);
     }
 }
 
