@@ -18,7 +18,7 @@ public sealed class DockerfileTests
 {
     private const string Token = "image-check-token-0123456789";
 
-    private static readonly DockerfileModel Dockerfile = new(Path.Combine(DeployPaths.Docker, "Dockerfile"));
+    private static readonly DockerfileModel Dockerfile = new(Path.Combine(ManifestPaths.Docker, "Dockerfile"));
 
     /// <summary>The settings of a container started from the image with a token.</summary>
     internal static Dictionary<string, string> ImageEnvironment(IReadOnlyDictionary<string, string>? buildArgs = null)
@@ -31,7 +31,7 @@ public sealed class DockerfileTests
     [Fact]
     public void Images_are_the_SDK_and_ASP_NET_runtime_of_the_target_framework()
     {
-        var framework = XDocument.Load(Path.Combine(DeployPaths.Root, "Directory.Build.props")).Descendants("TargetFramework").Single().Value;
+        var framework = XDocument.Load(Path.Combine(ManifestPaths.Root, "Directory.Build.props")).Descendants("TargetFramework").Single().Value;
         var version = Regex.Match(framework, @"^net(\d+\.\d+)$");
         Assert.True(version.Success, $"Directory.Build.props: TargetFramework {framework}: expected netX.Y");
         Assert.Equal(2, Dockerfile.Stages.Count);
@@ -47,7 +47,7 @@ public sealed class DockerfileTests
         Assert.DoesNotMatch(@"^(root|0)(:|$)", user.Arguments);
         Assert.True(final.Where(i => i.Keyword == "RUN").All(r => r.Line < user.Line), "every RUN of the final stage comes before USER");
         var entry = Dockerfile.Final.Of("ENTRYPOINT").Single().ExecForm()!;
-        var assembly = XDocument.Load(Path.Combine(DeployPaths.Root, "src", "Host", "XcsCt.Host.csproj")).Descendants("AssemblyName").Single().Value;
+        var assembly = XDocument.Load(Path.Combine(ManifestPaths.Root, "src", "Host", "XcsCt.Host.csproj")).Descendants("AssemblyName").Single().Value;
         Assert.Equal(["dotnet", assembly + ".dll", "serve"], entry);
     }
 
@@ -94,7 +94,7 @@ public sealed class DockerfileTests
     public void App_version_build_argument_becomes_the_node_app_version()
     {
         var args = DockerfileModel.StageArgs(Dockerfile.Final);
-        var programVersion = XDocument.Load(Path.Combine(DeployPaths.Root, "Directory.Build.props")).Descendants("Version").Single().Value;
+        var programVersion = XDocument.Load(Path.Combine(ManifestPaths.Root, "Directory.Build.props")).Descendants("Version").Single().Value;
         Assert.Equal(programVersion, args["APP_VERSION"]);
         Assert.Equal(programVersion, ManifestSettings.Bind(ImageEnvironment(), "default").Node.AppVersion);
         var built = ManifestSettings.Bind(ImageEnvironment(new Dictionary<string, string> { ["APP_VERSION"] = "2.7.1-rc3" }), "--build-arg APP_VERSION=2.7.1-rc3");
@@ -110,7 +110,7 @@ public sealed class DockerfileTests
         var exec = System.Text.Json.JsonSerializer.Deserialize<string[]>(cmd.Groups[1].Value)!;
         var copy = Dockerfile.Final.Of("COPY").Select(c => c.Arguments.Split(' ')).Single(a => a[^1] == exec[0]);
         Assert.Equal("docker/healthcheck.sh", copy[0]);
-        var script = File.ReadAllText(Path.Combine(DeployPaths.Root, copy[0]));
+        var script = File.ReadAllText(Path.Combine(ManifestPaths.Root, copy[0]));
         Assert.Contains($"GET {ServeHost.LivePath} ", script);
         Assert.Contains("XCSCT__HTTP__URL", script);
     }
@@ -118,22 +118,22 @@ public sealed class DockerfileTests
     [Fact]
     public void Compose_nodes_form_one_cluster_on_PostgreSQL_and_share_the_data_volume()
     {
-        var compose = ComposeFile.Load(Path.Combine(DeployPaths.Docker, "compose.yaml"), new Dictionary<string, string> { ["XCSCT_TOKEN"] = Token });
+        var compose = DockerCompose.Load(Path.Combine(ManifestPaths.Docker, "compose.yaml"), new Dictionary<string, string> { ["XCSCT_TOKEN"] = Token });
         var nodes = compose.Services.Where(s => s.Value.ContainsKey("build")).ToDictionary(s => s.Key, s => s.Value);
         Assert.Equal(3, nodes.Count);
         var postgres = compose.Service("postgres");
-        var postgresEnv = ComposeFile.Map(postgres, "environment");
+        var postgresEnv = DockerCompose.Map(postgres, "environment");
 
         var hostnames = new Dictionary<string, int>();
         var settings = new Dictionary<string, ServeOptions>();
         foreach (var (name, node) in nodes)
         {
-            var build = ComposeFile.Map(node, "build");
-            Assert.Equal(DeployPaths.Root, Path.GetFullPath(Path.Combine(DeployPaths.Docker, (string)build["context"])));
+            var build = DockerCompose.Map(node, "build");
+            Assert.Equal(ManifestPaths.Root, Path.GetFullPath(Path.Combine(ManifestPaths.Docker, (string)build["context"])));
             Assert.Equal("docker/Dockerfile", build["dockerfile"]);
-            var buildArgs = ComposeFile.Map(build, "args").ToDictionary(kv => (string)kv.Key, kv => (string)kv.Value);
+            var buildArgs = DockerCompose.Map(build, "args").ToDictionary(kv => (string)kv.Key, kv => (string)kv.Value);
             var env = DockerfileModel.Environment(Dockerfile.Final, buildArgs);
-            foreach (var (k, v) in ComposeFile.Map(node, "environment")) env[(string)k] = (string)v;
+            foreach (var (k, v) in DockerCompose.Map(node, "environment")) env[(string)k] = (string)v;
             var options = ManifestSettings.ValidatedHere(ManifestSettings.Bind(env, $"docker/compose.yaml {name}"), $"docker/compose.yaml {name}");
             settings[name] = options;
 
@@ -147,10 +147,10 @@ public sealed class DockerfileTests
             Assert.Equal(postgresEnv["POSTGRES_USER"], db["Username"]);
             Assert.Equal(postgresEnv["POSTGRES_PASSWORD"], db["Password"]);
 
-            var ports = ComposeFile.List(node, "ports").Cast<string>().Select(p => int.Parse(p.Split(':')[^1])).ToArray();
+            var ports = DockerCompose.List(node, "ports").Cast<string>().Select(p => int.Parse(p.Split(':')[^1])).ToArray();
             Assert.Equal([options.HttpUri.Port], ports);
-            Assert.Contains($"data:{options.FullDataDirectory}", ComposeFile.List(node, "volumes").Cast<string>());
-            Assert.Equal("service_healthy", ComposeFile.Map(ComposeFile.Map(node, "depends_on"), "postgres")["condition"]);
+            Assert.Contains($"data:{options.FullDataDirectory}", DockerCompose.List(node, "volumes").Cast<string>());
+            Assert.Equal("service_healthy", DockerCompose.Map(DockerCompose.Map(node, "depends_on"), "postgres")["condition"]);
         }
         Assert.True(postgres.ContainsKey("healthcheck"), "postgres has a healthcheck the nodes wait for");
 
@@ -172,9 +172,9 @@ public sealed class DockerfileTests
 }
 
 /// <summary>A compose file read with YAML merge keys resolved and <c>${VAR}</c>, <c>${VAR:-default}</c>, <c>${VAR:?message}</c> interpolated.</summary>
-internal sealed partial class ComposeFile
+internal sealed partial class DockerCompose
 {
-    private ComposeFile(Dictionary<object, object> root) => Root = root;
+    private DockerCompose(Dictionary<object, object> root) => Root = root;
 
     public Dictionary<object, object> Root { get; }
 
@@ -183,7 +183,7 @@ internal sealed partial class ComposeFile
 
     public Dictionary<object, object> Service(string name) => Services.TryGetValue(name, out var s) ? s : throw new Xunit.Sdk.XunitException($"compose: no service {name}");
 
-    public static ComposeFile Load(string path, IReadOnlyDictionary<string, string> variables)
+    public static DockerCompose Load(string path, IReadOnlyDictionary<string, string> variables)
     {
         var text = Interpolation().Replace(File.ReadAllText(path), m =>
         {
@@ -198,7 +198,7 @@ internal sealed partial class ComposeFile
         });
         using var reader = new StringReader(text);
         var root = new DeserializerBuilder().Build().Deserialize<Dictionary<object, object>>(new MergingParser(new Parser(reader)));
-        return new ComposeFile(root);
+        return new DockerCompose(root);
     }
 
     public static Dictionary<object, object> Map(Dictionary<object, object> parent, string key) =>

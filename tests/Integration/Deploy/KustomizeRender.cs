@@ -5,7 +5,7 @@ using k8s.Models;
 namespace XcsCt.Integration.Deploy;
 
 /// <summary>Where the repository's deployment files are, found from the test binaries upwards.</summary>
-internal static class DeployPaths
+internal static class ManifestPaths
 {
     public static string Root { get; } = FindRoot();
 
@@ -41,7 +41,7 @@ internal sealed class KustomizeRender
     private KustomizeRender(string overlay)
     {
         Overlay = overlay;
-        Yaml = Kubectl.Run("kustomize", DeployPaths.Overlay(overlay));
+        Yaml = Kubectl.Run("kustomize", ManifestPaths.Overlay(overlay));
         try
         {
             Objects = KubernetesYaml.LoadAllFromString(Yaml, strict: true).Cast<IKubernetesObject<V1ObjectMeta>>().ToList();
