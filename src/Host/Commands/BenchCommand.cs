@@ -59,8 +59,8 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         public double Occupancy { get; init; } = 0.02;
 
         [CommandOption("--batch-frames <N>")]
-        [Description("Frames per batch of the --cluster scan (default 2048, as xcsct process).")]
-        public int BatchFrames { get; init; } = 2048;
+        [Description("Frames per batch of the --cluster scan (default 8192, as xcsct process).")]
+        public int BatchFrames { get; init; } = XcsCt.Domain.Pipeline.ScanJob.DefaultBatchFrames;
 
         [CommandOption("--journal-footprint")]
         [Description("With --cluster: also run a scan ten times as long (the same file listed ten times) and print the journal bytes of both.")]
