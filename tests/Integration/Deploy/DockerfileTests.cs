@@ -99,6 +99,10 @@ public sealed class DockerfileTests
         Assert.Equal(programVersion, ManifestSettings.Bind(ImageEnvironment(), "default").Node.AppVersion);
         var built = ManifestSettings.Bind(ImageEnvironment(new Dictionary<string, string> { ["APP_VERSION"] = "2.7.1-rc3" }), "--build-arg APP_VERSION=2.7.1-rc3");
         Assert.Equal("2.7.1-rc3", built.Node.AppVersion);
+        // A version that is not one (spaces, quotes: it goes into the cluster's configuration) stops the node with a message.
+        var bad = ManifestSettings.Bind(ImageEnvironment(new Dictionary<string, string> { ["APP_VERSION"] = "1.0\" x" }), "bad version");
+        bad.DataRoots = [Path.GetTempPath()];
+        Assert.Contains("app version", Assert.Throws<XcsCt.Domain.InputException>(() => bad.Validated()).Message);
     }
 
     [Fact]
