@@ -112,6 +112,7 @@ public static class XcsClusterHosting
         akka.coordinated-shutdown.run-by-clr-shutdown-hook = on
         akka.coordinated-shutdown.exit-clr = off
         akka.actor.serialize-messages = off
+        {{(options.AppVersion is { } version ? $"akka.cluster.app-version = \"{version}\"" : "")}}
         """;
 
     /// <summary>Creates the SQLite file's directory and switches it to write-ahead logging (readers do not block the single writer).</summary>
