@@ -70,6 +70,9 @@ public sealed record XcsClusterOptions
     /// </summary>
     public string? AppVersion { get; init; }
 
+    /// <summary>A leaving node waits at most this long for every worker pool to finish its batches before it hands off its shards.</summary>
+    public TimeSpan HandOffDrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>At most this many shards move in one rebalance round.</summary>
     public int RebalanceAbsoluteLimit { get; init; } = 20;
 
@@ -96,6 +99,7 @@ public sealed record XcsClusterOptions
         if (TileSize <= 0) throw new ArgumentException($"tile size {TileSize} pixels must be positive");
         if (ShardCount <= 0) throw new ArgumentException($"shard count {ShardCount} must be positive");
         if (Port is < 0 or > 65535) throw new ArgumentException($"port {Port} is not valid");
+        if (HandOffDrainTimeout <= TimeSpan.Zero) throw new ArgumentException($"hand-off drain timeout {HandOffDrainTimeout} must be positive");
         if (StableAfter <= TimeSpan.Zero) throw new ArgumentException($"split-brain resolver stable-after {StableAfter} must be positive");
         if (AppVersion is not null && !IsAppVersion(AppVersion))
             throw new ArgumentException($"app version '{AppVersion}' is not valid: expected numbers separated by dots, e.g. 1.2.0 or 1.2.0-rc1");

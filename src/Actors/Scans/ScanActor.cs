@@ -244,8 +244,8 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
     private void EndSurvey()
     {
         int resumed = _state.Completed.Count;
-        // batches some tile applied before the move but not durable everywhere will be computed again
-        var events = _state.Requeue(_book!.AppliedAnywhere.Except(_state.Completed).Count, "scan moved or restarted").Concat(_state.Resume(resumed)).ToList();
+        // batches every tile holds wait for snapshots; those only some tiles hold are computed again
+        var events = _state.Requeue(_book!.AdoptSurvey(), "scan moved or restarted").Concat(_state.Resume(resumed)).ToList();
         PersistAll(events, Applied);
         _log.Info("scan {0}: resumed, {1} of {2} batches already durable", PersistenceId, resumed, _state.Plan!.BatchCount);
         Announce();

@@ -36,6 +36,8 @@ public static class ServeHost
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        // every probe of an unhealthy check is logged; /healthz/ready itself says why
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Error);
         logging?.Invoke(builder.Logging);
 
         builder.WebHost.UseUrls(options.Http.Url);

@@ -17,6 +17,8 @@ public sealed class ServeMetrics : IDisposable
     private readonly Counter<long> _workerBatches;
     private readonly Counter<long> _workerFrames;
     private readonly Histogram<double> _journalWrite;
+    private long _workerBatchesTotal;
+    private long _workerFramesTotal;
     private Func<long> _batchesInFlight = () => 0;
     private Func<int> _queueDepth = () => 0;
     private Func<int> _running = () => 0;
@@ -53,7 +55,15 @@ public sealed class ServeMetrics : IDisposable
     {
         _workerBatches.Add(1);
         _workerFrames.Add(frames);
+        Interlocked.Increment(ref _workerBatchesTotal);
+        Interlocked.Add(ref _workerFramesTotal, frames);
     }
+
+    /// <summary>Batches this node's workers computed since it started.</summary>
+    public long WorkerBatchesTotal => Interlocked.Read(ref _workerBatchesTotal);
+
+    /// <summary>Frames in those batches.</summary>
+    public long WorkerFramesTotal => Interlocked.Read(ref _workerFramesTotal);
 
     public void JournalWrite(TimeSpan elapsed) => _journalWrite.Record(elapsed.TotalSeconds);
 
