@@ -31,6 +31,8 @@ public sealed class DispatchBook
     private readonly BatchSet[] _applied;
     private readonly Dictionary<int, int> _failures = [];
     private readonly HashSet<int> _lostWithPool = [];
+    private readonly Dictionary<int, int> _deliveredIn = [];
+    private int _round;
 
     /// <param name="plan">The scan's plan.</param>
     /// <param name="completed">Batches already durable everywhere.</param>
@@ -89,7 +91,29 @@ public sealed class DispatchBook
         _assigned.Remove(batch);
         if (Completed.Contains(batch) || (_pending.Contains(batch) && _lostWithPool.Contains(batch))) return;
         _pending.Remove(batch);
-        _delivered.Add(batch);
+        if (_delivered.Add(batch)) _deliveredIn[batch] = _round;
+    }
+
+    /// <summary>The scan's clock, in its ticks: how long ago a batch was delivered (see <see cref="RequeueLost"/>).</summary>
+    public void NextRound() => _round++;
+
+    /// <summary>
+    /// A tile holds nothing it has not snapshotted (<paramref name="applied"/>), yet batches still
+    /// wait for workers: a batch delivered at least <paramref name="rounds"/> rounds ago that the
+    /// tile lacks lost its partial on the way (a region drops what it buffered for a shard being
+    /// handed off in a rebalance) and waits again; it would otherwise stay undurable until the
+    /// end and hold the dispatch back. Returns how many wait again.
+    /// </summary>
+    public int RequeueLost(int tile, BatchSet applied, int rounds)
+    {
+        var holds = applied.Union(_durable[tile]);
+        var lost = _delivered.Where(b => !holds.Contains(b) && _round - _deliveredIn.GetValueOrDefault(b, _round) >= rounds).ToList();
+        foreach (var b in lost)
+        {
+            _delivered.Remove(b);
+            Requeue(b);
+        }
+        return lost.Count;
     }
 
     /// <summary>A worker could not compute <paramref name="batch"/>; returns how often it failed so far (the batch waits again).</summary>
@@ -150,7 +174,7 @@ public sealed class DispatchBook
         foreach (var b in everywhere.Indices())
         {
             _pending.Remove(b);
-            _delivered.Add(b);
+            if (_delivered.Add(b)) _deliveredIn[b] = _round;
         }
         return AppliedAnywhere.Except(Completed).Except(everywhere).Count;
     }

@@ -224,6 +224,7 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
         if (report.Generation < _state.Generation) report = report with { Applied = BatchSet.Empty, Durable = BatchSet.Empty };
         bool surveyed = _surveyMissing.Remove(report.Tile) && _surveyMissing.Count == 0;
         var (newly, requeued) = _book.Report(report.Tile, report.Applied, report.Durable, report.Recovered, report.Settled && _book.AllDelivered);
+        if (report.Settled && !_book.AllDelivered) requeued += _book.RequeueLost(report.Tile, report.Applied, LostAfterTicks);
         var events = _state.Requeue(requeued, $"tile {report.Tile} lost batches").Concat(_state.Durable(newly)).ToList();
         if (surveyed && events.Count == 0) EndSurvey();
         PersistAll(events, e =>
@@ -305,8 +306,12 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
         if (_state.IsTerminal && _outcomeRecorded) StopEntity.Passivate(Context);
     }
 
+    /// <summary>Ticks (500 ms) after which a delivered batch a settled tile lacks is taken as lost on the way.</summary>
+    private const int LostAfterTicks = 20;
+
     private void OnTick()
     {
+        _book?.NextRound();
         switch (_state.Phase)
         {
             case ScanPhase.Running when _surveyMissing.Count > 0: AskSurvey(); break;

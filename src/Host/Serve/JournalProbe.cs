@@ -105,7 +105,7 @@ public sealed class JournalHealth : IAkkaHealthCheck
         {
             if (_failure is not null)
                 return HealthCheckResult.Unhealthy(
-                    $"journal not reachable since {_failingSince:HH:mm:ss} UTC ({_failures} journal errors so far; the plugins retry, the probe backs off up to 30 s): {_failure}");
+                    $"journal unavailable since {_failingSince:HH:mm:ss} UTC ({_failures} journal errors so far; the plugins retry, the probe backs off up to 30 s): {_failure}");
             return _ok ? HealthCheckResult.Healthy(_state) : HealthCheckResult.Degraded(_state);
         }
     }

@@ -132,4 +132,20 @@ public sealed class DispatchBookTests
         Assert.Equal(1, book.Delivered);
         Assert.Equal(1, book.Assign("p"));
     }
+
+    [Fact]
+    public void A_partial_lost_in_a_hand_off_is_sent_again_once_a_settled_tile_still_lacks_it_rounds_later()
+    {
+        var book = new DispatchBook(Plan, BatchSet.Empty);
+        book.Computed(book.Assign("p")!.Value);
+        book.Computed(book.Assign("p")!.Value);
+        for (int i = 0; i < 5; i++) book.NextRound();
+        book.Computed(book.Assign("p")!.Value); // batch 2: delivered just now
+        book.Report(0, BatchSet.Range(0, 3), BatchSet.Range(0, 3), false, false);
+        book.Report(1, BatchSet.Of([1]), BatchSet.Of([1]), false, false);
+        Assert.Equal(0, book.RequeueLost(1, BatchSet.Of([1]), rounds: 6)); // not long enough ago
+        Assert.Equal(1, book.RequeueLost(1, BatchSet.Of([1]), rounds: 5)); // batch 0: tile 1 never got it
+        Assert.Equal(4, book.Pending);
+        Assert.Equal(0, book.Assign("p"));
+    }
 }

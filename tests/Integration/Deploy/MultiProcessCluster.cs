@@ -23,8 +23,8 @@ public sealed class MultiProcessData : IAsyncLifetime
     /// <summary>Frames in the simulated file: five batches of the node's default 2048 frames.</summary>
     public const int FileFrames = 10240;
 
-    /// <summary>Times the scan lists the file in the experiments compared with the direct run (120 batches).</summary>
-    public const int Repeats = 24;
+    /// <summary>Times the scan lists the file in the experiments compared with the direct run (80 batches).</summary>
+    public const int Repeats = 16;
 
     public const int BatchFrames = 2048;
 
@@ -215,6 +215,23 @@ internal sealed class ServeCluster : IAsyncDisposable
         }
     }
 
+    /// <summary><c>xcsct cluster shards --json</c> asked of <paramref name="node"/>: the node hosting each shard, by <c>type/shard</c>.</summary>
+    public async Task<Dictionary<string, string>> ShardsAsync(NodeProcess node)
+    {
+        var r = await Xcsct.RunAsync(_root, "cluster", "shards", "--json", "--node", node.Url);
+        Assert.True(r.ExitCode == 0, $"cluster shards failed:\n{r.Stderr}");
+        var placement = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var region in JsonSerializer.Deserialize<RegionView[]>(r.Stdout, ApiJson.Options)!)
+            foreach (var n in region.Nodes)
+                foreach (var shard in n.EntitiesPerShard.Keys)
+                    placement[$"{region.TypeName}/{shard}"] = n.Address;
+        return placement;
+    }
+
+    /// <summary>Shards of <paramref name="before"/> hosted elsewhere in <paramref name="after"/>.</summary>
+    public static IEnumerable<string> Moved(IReadOnlyDictionary<string, string> before, IReadOnlyDictionary<string, string> after) =>
+        before.Where(kv => after.TryGetValue(kv.Key, out var now) && now != kv.Value).Select(kv => kv.Key);
+
     /// <summary>A node's counters of the batches and frames its workers computed (<c>/metrics</c>).</summary>
     public async Task<(long Batches, long Frames)> WorkAsync(NodeProcess node)
     {
@@ -280,5 +297,58 @@ internal sealed class ExperimentWatch
             Assert.True(clock.Elapsed < limit, $"experiment {id} not finished within {limit}: {JsonSerializer.Serialize(view, ApiJson.Options)}\n{cluster.Logs()}");
             await Task.Delay(100);
         }
+    }
+}
+
+/// <summary>
+/// A loopback TCP port that refuses connections until <see cref="Open"/>, then forwards them to
+/// <paramref name="target"/>: a journal that cannot be reached at first and comes later.
+/// </summary>
+internal sealed class LateForwarder(int target) : IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private System.Net.Sockets.TcpListener? _listener;
+
+    public int Port { get; } = Xcsct.FreePort();
+
+    public void Open()
+    {
+        _listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, Port);
+        _listener.Start();
+        _ = Task.Run(AcceptAsync);
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            System.Net.Sockets.TcpClient client;
+            try { client = await _listener!.AcceptTcpClientAsync(_stop.Token); }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException) { return; }
+            _ = Task.Run(() => PipeAsync(client));
+        }
+    }
+
+    private async Task PipeAsync(System.Net.Sockets.TcpClient client)
+    {
+        using (client)
+        using (var server = new System.Net.Sockets.TcpClient())
+        {
+            try
+            {
+                await server.ConnectAsync(System.Net.IPAddress.Loopback, target, _stop.Token);
+                using var a = client.GetStream();
+                using var b = server.GetStream();
+                await Task.WhenAny(a.CopyToAsync(b, _stop.Token), b.CopyToAsync(a, _stop.Token));
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException) { }
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener?.Stop();
+        _stop.Dispose();
     }
 }

@@ -136,4 +136,138 @@ public sealed class MultiProcessClusterTests(MultiProcessData data, ITestOutputH
         Assert.Equal(0, left.Scan.BatchesRecomputed);
         Assert.Equal(ExperimentBatches, total);
     }
+
+    /// <summary>A scan far longer than the test follows it: it is still running when the nodes are killed at the end.</summary>
+    private const int LongRepeats = 200;
+
+    private static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
+
+    /// <summary>Longer than the sharding rebalance interval (10 s): a rebalance would show.</summary>
+    private static readonly TimeSpan VersionWindow = TimeSpan.FromSeconds(15);
+
+    private static async Task<long> FramesAsync(ServeCluster cluster, IEnumerable<NodeProcess> nodes)
+    {
+        long sum = 0;
+        foreach (var n in nodes) sum += (await cluster.WorkAsync(n)).Frames;
+        return sum;
+    }
+
+    /// <summary>Frames/s the workers of <paramref name="nodes"/> computed over <see cref="Window"/>, and each node's frames.</summary>
+    private static async Task<(double Rate, long[] PerNode)> RateAsync(ServeCluster cluster, NodeProcess[] nodes)
+    {
+        var start = await Task.WhenAll(nodes.Select(cluster.WorkAsync));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Task.Delay(Window);
+        var end = await Task.WhenAll(nodes.Select(cluster.WorkAsync));
+        double seconds = clock.Elapsed.TotalSeconds;
+        long[] frames = end.Select((e, i) => e.Frames - start[i].Frames).ToArray();
+        return (frames.Sum() / seconds, frames);
+    }
+
+    private static async Task AssertStillRunningAsync(ServeCluster cluster, NodeProcess node, string id)
+    {
+        var view = await cluster.ExperimentAsync(node, id);
+        Assert.True(view.State == ExperimentState.Running && view.Scans[0].State == ScanState.Running,
+            $"experiment {id} is {view.State} (scan {view.Scans[0].State}): the measurement needs it running; make the scan longer");
+    }
+
+    [Fact]
+    public async Task One_node_scaled_out_to_three_mid_run_gives_the_new_nodes_work_and_a_node_of_another_version_joins_without_moving_shards()
+    {
+        await using var cluster = new ServeCluster(data.Root, "scale", await data.DatabaseAsync("scale"));
+        var first = await cluster.StartNodeAsync();
+        await cluster.SubmitAsync(first, data.Manifest("scale", LongRepeats));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while ((await cluster.ExperimentAsync(first, "scale")).Scans[0].State != ScanState.Running)
+        {
+            Assert.True(clock.Elapsed < RunLimit, $"the scan never started:\n{cluster.Logs()}");
+            await Task.Delay(200);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(2)); // past the scan's start-up (plan, tiles)
+        var (alone, _) = await RateAsync(cluster, [first]);
+        await AssertStillRunningAsync(cluster, first, "scale");
+
+        // scale out: two more nodes join while the scan runs
+        var shardsBefore = await cluster.ShardsAsync(first);
+        NodeProcess[] joiners = [cluster.LaunchNode(), cluster.LaunchNode()];
+        foreach (var n in joiners) await n.WaitReadyAsync(TimeSpan.FromMinutes(3));
+        await cluster.MembersUntilAsync(first, m => m.Length == 3 && m.All(x => x.Status == "up"), Membership);
+        await Task.Delay(TimeSpan.FromSeconds(3)); // the new pools subscribe and take their first batches
+        var three = new[] { first, joiners[0], joiners[1] };
+        var (scaled, perNode) = await RateAsync(cluster, three);
+        await AssertStillRunningAsync(cluster, first, "scale");
+        var shardsScaled = await cluster.ShardsAsync(first);
+        int rebalanced = ServeCluster.Moved(shardsBefore, shardsScaled).Count();
+        Report($"scale-out: 1 node {alone:F0} frames/s, then 3 nodes {scaled:F0} frames/s (ratio {scaled / alone:F2}; frames per node {string.Join(" + ", perNode)}); " +
+            $"{rebalanced} of {shardsBefore.Count} shards moved to the new nodes");
+        Assert.True(perNode[1] > 0 && perNode[2] > 0, $"a node that joined mid-run received no work: {string.Join(", ", perNode)}");
+
+        // a node of another application version (a rolling update) joins: no shard moves while versions differ
+        var newer = cluster.LaunchNode(appVersion: "99.0.0");
+        await newer.WaitReadyAsync(TimeSpan.FromMinutes(3));
+        var (members, _) = await cluster.MembersUntilAsync(first, m => m.Length == 4 && m.All(x => x.Status == "up"), Membership);
+        Assert.Equal("99.0.0", members.Single(m => m.Address == newer.Address).AppVersion);
+        await Task.Delay(TimeSpan.FromSeconds(2)); // a hand-off under way when it joined completes
+        var reference = await cluster.ShardsAsync(first);
+        var four = new[] { first, joiners[0], joiners[1], newer };
+        var atJoin = await Task.WhenAll(four.Select(cluster.WorkAsync));
+        var moved = new HashSet<string>(StringComparer.Ordinal);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (watch.Elapsed < VersionWindow)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            moved.UnionWith(ServeCluster.Moved(reference, await cluster.ShardsAsync(first)));
+        }
+        await AssertStillRunningAsync(cluster, first, "scale");
+        var batches = (await Task.WhenAll(four.Select(cluster.WorkAsync))).Select((w, i) => w.Batches - atJoin[i].Batches).ToArray();
+        long newerBatches = batches[3];
+        Report($"app version 99.0.0 joined: {moved.Count} of {reference.Count} shards moved in {VersionWindow.TotalSeconds:F0} s; batches per node meanwhile {string.Join(" + ", batches)}");
+        Assert.Empty(moved);
+        Assert.True(newerBatches > 0, $"the node of the other version received no work:\n{cluster.Logs()}");
+    }
+
+    [Fact]
+    public async Task A_node_whose_journal_cannot_be_reached_stays_up_not_ready_saying_why_and_is_ready_once_it_can()
+    {
+        const string database = "late";
+        await data.DatabaseAsync(database);
+        using var late = new LateForwarder(data.Postgres.Port);
+        await using var cluster = new ServeCluster(data.Root, "late", MultiProcessData.JournalAt(late.Port, database));
+        var node = cluster.LaunchNode();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        string reason = "";
+        int samples = 0;
+        while (clock.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.False(node.HasExited, $"the node exited without a journal:\n{node.Log}");
+            HttpResponseMessage ready, live;
+            try
+            {
+                ready = await http.GetAsync(node.Url + "/healthz/ready");
+                live = await http.GetAsync(node.Url + "/healthz/live");
+            }
+            catch (HttpRequestException)
+            {
+                continue; // not listening yet
+            }
+            samples++;
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            Assert.Equal(System.Net.HttpStatusCode.OK, live.StatusCode);
+            reason = (await ready.Content.ReadAsStringAsync()).Replace("\\u003E", ">");
+        }
+        Assert.True(samples >= 5, $"the node answered health checks only {samples} times in 15 s:\n{node.Log}");
+        Assert.Contains("journal unavailable", reason);
+        Assert.Contains($"127.0.0.1:{late.Port}", reason);
+        int lines = node.Log.Split('\n').Length;
+        Assert.Contains($"Failed to connect to 127.0.0.1:{late.Port}", node.Log);
+        Assert.True(lines < 200, $"{lines} log lines in 15 s: the reason should not scroll away\n{node.Log}");
+
+        late.Open();
+        var opened = System.Diagnostics.Stopwatch.StartNew();
+        await node.WaitReadyAsync(TimeSpan.FromMinutes(2));
+        Report($"unreachable journal: not ready (503) for {clock.Elapsed.TotalSeconds - opened.Elapsed.TotalSeconds:F0} s, alive, {lines} log lines; " +
+            $"ready {opened.Elapsed.TotalSeconds:F1} s after the journal came; reason given: {reason[..Math.Min(reason.Length, 300)]}");
+    }
 }
