@@ -137,8 +137,8 @@ public sealed class MultiProcessClusterTests(MultiProcessData data, ITestOutputH
         Assert.Equal(ExperimentBatches, total);
     }
 
-    /// <summary>A scan far longer than the test follows it: it is still running when the nodes are killed at the end.</summary>
-    private const int LongRepeats = 200;
+    /// <summary>A scan far longer than the test follows it (6 million frames): it is still running when the nodes are killed at the end.</summary>
+    private const int LongRepeats = 600;
 
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
 
@@ -167,8 +167,9 @@ public sealed class MultiProcessClusterTests(MultiProcessData data, ITestOutputH
     private static async Task AssertStillRunningAsync(ServeCluster cluster, NodeProcess node, string id)
     {
         var view = await cluster.ExperimentAsync(node, id);
-        Assert.True(view.State == ExperimentState.Running && view.Scans[0].State == ScanState.Running,
-            $"experiment {id} is {view.State} (scan {view.Scans[0].State}): the measurement needs it running; make the scan longer");
+        var scan = view.Scans[0];
+        Assert.True(view.State == ExperimentState.Running && scan.State == ScanState.Running && scan.BatchesDone < scan.BatchesTotal,
+            $"experiment {id} is {view.State} (scan {scan.State}, {scan.BatchesDone} of {scan.BatchesTotal} batches): the measurement needs batches still to compute; make the scan longer");
     }
 
     [Fact]
