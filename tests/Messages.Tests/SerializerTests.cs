@@ -66,6 +66,8 @@ public sealed class SerializerTests : IDisposable
         new TileEvents.TileCheckpointed(2, Set),
         new TileSnapshot(2, Set, 8192, Events, Counts),
         new WorkerMessages.WorkAvailable("e1", "s1"),
+        new WorkerMessages.HandOffStarting("akka.tcp://xcsct@127.0.0.1:4053", 60),
+        new WorkerMessages.PoolIdle("akka.tcp://xcsct@127.0.0.1:4054"),
     ];
 
     public static IEnumerable<object[]> SampleData() => Samples().Select(s => new object[] { s });

@@ -44,6 +44,8 @@ public sealed class ExperimentActor : ReceivePersistentActor
         });
         Command<ScanReplies.ScanRejected>(r =>
             Record(new RecordScanOutcome(_experimentId, r.ScanId, 0, ScanOutcome.Failed, r.Reason, null)));
+        // passivation or hand-off: stashed like any command while a persist is pending
+        Command<Hosting.StopEntity>(_ => Context.Stop(Self));
     }
 
     public override string PersistenceId { get; }

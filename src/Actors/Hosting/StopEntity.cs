@@ -9,6 +9,8 @@ namespace XcsCt.Actors.Hosting;
 /// just before the shard began buffering (its reply never sent, e.g. a <c>SubmitScan</c> asked right
 /// after the previous scan completed); this ordinary command is stashed like any other while a
 /// persist is pending, so the entity finishes and answers everything it accepted before it stops.
+/// It is also the regions' hand-off stop message (a rebalance, a node leaving): a tile snapshots
+/// what it holds before it stops.
 /// </summary>
 public sealed class StopEntity : INoSerializationVerificationNeeded, IDeadLetterSuppression
 {

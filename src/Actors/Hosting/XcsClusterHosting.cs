@@ -61,6 +61,8 @@ public static class XcsClusterHosting
             JournalPluginId = $"akka.persistence.journal.{ShardingPluginId}",
             SnapshotPluginId = $"akka.persistence.snapshot-store.{ShardingPluginId}",
             Role = options.Roles.Count > 0 ? options.Roles[0] : null,
+            // a handed-off entity finishes what it persists (a tile snapshots what it holds) before it stops
+            HandOffStopMessage = StopEntity.Instance,
         };
 
         return builder
@@ -90,6 +92,7 @@ public static class XcsClusterHosting
             .AddWorkerPool(options, computer)
             .AddStartup((system, _) =>
             {
+                GracefulHandOff.Register(system, options);
                 if (options.Seeds.Count == 0 && options.JoinSelfWithoutSeeds)
                 {
                     var cluster = Akka.Cluster.Cluster.Get(system);
@@ -100,7 +103,8 @@ public static class XcsClusterHosting
 
     /// <summary>
     /// Settings production needs: split-brain resolver timing, rebalance limits, faster restart of
-    /// failed entities, and graceful leave (shards handed off) when the process is asked to stop.
+    /// failed entities, and graceful leave (worker pools drained, then shards handed off; see
+    /// <see cref="GracefulHandOff"/>) when the process is asked to stop.
     /// </summary>
     private static string ProductionHocon(XcsClusterOptions options) => $$"""
         akka.cluster.split-brain-resolver.stable-after = {{(int)options.StableAfter.TotalMilliseconds}}ms
@@ -109,9 +113,11 @@ public static class XcsClusterHosting
         akka.cluster.sharding.least-shard-allocation-strategy.rebalance-relative-limit = 0.1
         akka.cluster.sharding.entity-restart-backoff = 1s
         akka.cluster.run-coordinated-shutdown-when-down = on
+        akka.coordinated-shutdown.phases.before-cluster-shutdown.timeout = {{(int)options.HandOffDrainTimeout.TotalSeconds + 10}}s
         akka.coordinated-shutdown.run-by-clr-shutdown-hook = on
         akka.coordinated-shutdown.exit-clr = off
         akka.actor.serialize-messages = off
+        {{(options.AppVersion is { } version ? $"akka.cluster.app-version = \"{version}\"" : "")}}
         """;
 
     /// <summary>Creates the SQLite file's directory and switches it to write-ahead logging (readers do not block the single writer).</summary>

@@ -63,6 +63,16 @@ public sealed record XcsClusterOptions
     /// <summary>Split-brain resolver: how long membership must be stable before unreachable nodes are downed.</summary>
     public TimeSpan StableAfter { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// Application version of this node (<c>akka.cluster.app-version</c>, e.g. <c>1.2.0</c>); null: the
+    /// program's assembly version. While members differ (a rolling update) shards are not
+    /// rebalanced and new shards go to the newest version.
+    /// </summary>
+    public string? AppVersion { get; init; }
+
+    /// <summary>A leaving node waits at most this long for every worker pool to finish its batches before it hands off its shards.</summary>
+    public TimeSpan HandOffDrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>At most this many shards move in one rebalance round.</summary>
     public int RebalanceAbsoluteLimit { get; init; } = 20;
 
@@ -89,7 +99,17 @@ public sealed record XcsClusterOptions
         if (TileSize <= 0) throw new ArgumentException($"tile size {TileSize} pixels must be positive");
         if (ShardCount <= 0) throw new ArgumentException($"shard count {ShardCount} must be positive");
         if (Port is < 0 or > 65535) throw new ArgumentException($"port {Port} is not valid");
+        if (HandOffDrainTimeout <= TimeSpan.Zero) throw new ArgumentException($"hand-off drain timeout {HandOffDrainTimeout} must be positive");
+        if (StableAfter <= TimeSpan.Zero) throw new ArgumentException($"split-brain resolver stable-after {StableAfter} must be positive");
+        if (AppVersion is not null && !IsAppVersion(AppVersion))
+            throw new ArgumentException($"app version '{AppVersion}' is not valid: expected numbers separated by dots, e.g. 1.2.0 or 1.2.0-rc1");
         _ = ConnectionString;
         return this;
     }
+
+    /// <summary>A version Akka compares part by part: digits and letters, parts separated by '.', '-' or '+'.</summary>
+    public static bool IsAppVersion(string version) =>
+        version.Length is > 0 and <= 64 && char.IsAsciiDigit(version[0])
+        && version.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '+')
+        && !version.Contains("..") && version[^1] is not ('.' or '-' or '+');
 }

@@ -28,7 +28,11 @@ public sealed class DispatchBook
     private readonly Dictionary<int, string> _assigned = [];
     private readonly HashSet<int> _delivered = [];
     private readonly BatchSet[] _durable;
+    private readonly BatchSet[] _applied;
     private readonly Dictionary<int, int> _failures = [];
+    private readonly HashSet<int> _lostWithPool = [];
+    private readonly Dictionary<int, int> _deliveredIn = [];
+    private int _round;
 
     /// <param name="plan">The scan's plan.</param>
     /// <param name="completed">Batches already durable everywhere.</param>
@@ -40,6 +44,7 @@ public sealed class DispatchBook
         MaxUndurable = maxUndurable;
         Completed = completed;
         _durable = Enumerable.Repeat(BatchSet.Empty, plan.TileCount).ToArray();
+        _applied = Enumerable.Repeat(BatchSet.Empty, plan.TileCount).ToArray();
         foreach (var b in BatchSet.Range(0, plan.BatchCount).Except(completed).Indices()) _pending.Add(b);
     }
 
@@ -69,15 +74,46 @@ public sealed class DispatchBook
         if (_pending.Count == 0 || Throttled) return null;
         int batch = _pending.Min;
         _pending.Remove(batch);
+        _lostWithPool.Remove(batch);
         _assigned[batch] = pool;
         return batch;
     }
 
-    /// <summary>A worker sent every tile its partial of <paramref name="batch"/>.</summary>
+    /// <summary>
+    /// A worker sent every tile its partial of <paramref name="batch"/>. Also when the batch waits
+    /// again because the scan moved (a worker of its earlier incarnation finishing it): it is
+    /// delivered and need not be computed again; a partial lost on the way shows when the tiles
+    /// settle. A batch that waits again because its worker's node was lost keeps waiting (partials
+    /// may have been lost with the node).
+    /// </summary>
     public void Computed(int batch)
     {
         _assigned.Remove(batch);
-        if (!Completed.Contains(batch) && !_pending.Contains(batch)) _delivered.Add(batch);
+        if (Completed.Contains(batch) || (_pending.Contains(batch) && _lostWithPool.Contains(batch))) return;
+        _pending.Remove(batch);
+        if (_delivered.Add(batch)) _deliveredIn[batch] = _round;
+    }
+
+    /// <summary>The scan's clock, in its ticks: how long ago a batch was delivered (see <see cref="RequeueLost"/>).</summary>
+    public void NextRound() => _round++;
+
+    /// <summary>
+    /// A tile holds nothing it has not snapshotted (<paramref name="applied"/>), yet batches still
+    /// wait for workers: a batch delivered at least <paramref name="rounds"/> rounds ago that the
+    /// tile lacks lost its partial on the way (a region drops what it buffered for a shard being
+    /// handed off in a rebalance) and waits again; it would otherwise stay undurable until the
+    /// end and hold the dispatch back. Returns how many wait again.
+    /// </summary>
+    public int RequeueLost(int tile, BatchSet applied, int rounds)
+    {
+        var holds = applied.Union(_durable[tile]);
+        var lost = _delivered.Where(b => !holds.Contains(b) && _round - _deliveredIn.GetValueOrDefault(b, _round) >= rounds).ToList();
+        foreach (var b in lost)
+        {
+            _delivered.Remove(b);
+            Requeue(b);
+        }
+        return lost.Count;
     }
 
     /// <summary>A worker could not compute <paramref name="batch"/>; returns how often it failed so far (the batch waits again).</summary>
@@ -95,6 +131,7 @@ public sealed class DispatchBook
         foreach (var b in lost)
         {
             _assigned.Remove(b);
+            _lostWithPool.Add(b);
             Requeue(b);
         }
         return lost.Count;
@@ -109,6 +146,7 @@ public sealed class DispatchBook
     public (BatchSet NewlyComplete, int Requeued) Report(int tile, BatchSet applied, BatchSet durable, bool recovered, bool settled)
     {
         _durable[tile] = _durable[tile].Union(durable);
+        _applied[tile] = _applied[tile].Union(applied).Union(durable);
         AppliedAnywhere = AppliedAnywhere.Union(applied).Union(durable);
         int requeued = 0;
         if (recovered || settled)
@@ -122,6 +160,23 @@ public sealed class DispatchBook
         }
         var everywhere = _durable.Aggregate((a, b) => a.Intersect(b));
         return (everywhere.Except(Completed), requeued);
+    }
+
+    /// <summary>
+    /// After the survey of a moved or restarted scan: a batch every tile holds (in memory or
+    /// durably) was delivered by a worker of the earlier incarnation and only waits for the tiles'
+    /// next snapshots; a batch only some tiles hold lost partials (or has some still on their way)
+    /// and waits for a worker again. Returns how many wait again: those are computed twice.
+    /// </summary>
+    public int AdoptSurvey()
+    {
+        var everywhere = _applied.Aggregate((a, b) => a.Intersect(b)).Except(Completed);
+        foreach (var b in everywhere.Indices())
+        {
+            _pending.Remove(b);
+            if (_delivered.Add(b)) _deliveredIn[b] = _round;
+        }
+        return AppliedAnywhere.Except(Completed).Except(everywhere).Count;
     }
 
     /// <summary>The scan persisted these batches as complete.</summary>

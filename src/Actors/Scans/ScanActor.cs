@@ -224,6 +224,7 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
         if (report.Generation < _state.Generation) report = report with { Applied = BatchSet.Empty, Durable = BatchSet.Empty };
         bool surveyed = _surveyMissing.Remove(report.Tile) && _surveyMissing.Count == 0;
         var (newly, requeued) = _book.Report(report.Tile, report.Applied, report.Durable, report.Recovered, report.Settled && _book.AllDelivered);
+        if (report.Settled && !_book.AllDelivered) requeued += _book.RequeueLost(report.Tile, report.Applied, LostAfterTicks);
         var events = _state.Requeue(requeued, $"tile {report.Tile} lost batches").Concat(_state.Durable(newly)).ToList();
         if (surveyed && events.Count == 0) EndSurvey();
         PersistAll(events, e =>
@@ -244,8 +245,8 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
     private void EndSurvey()
     {
         int resumed = _state.Completed.Count;
-        // batches some tile applied before the move but not durable everywhere will be computed again
-        var events = _state.Requeue(_book!.AppliedAnywhere.Except(_state.Completed).Count, "scan moved or restarted").Concat(_state.Resume(resumed)).ToList();
+        // batches every tile holds wait for snapshots; those only some tiles hold are computed again
+        var events = _state.Requeue(_book!.AdoptSurvey(), "scan moved or restarted").Concat(_state.Resume(resumed)).ToList();
         PersistAll(events, Applied);
         _log.Info("scan {0}: resumed, {1} of {2} batches already durable", PersistenceId, resumed, _state.Plan!.BatchCount);
         Announce();
@@ -305,8 +306,12 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
         if (_state.IsTerminal && _outcomeRecorded) StopEntity.Passivate(Context);
     }
 
+    /// <summary>Ticks (500 ms) after which a delivered batch a settled tile lacks is taken as lost on the way.</summary>
+    private const int LostAfterTicks = 20;
+
     private void OnTick()
     {
+        _book?.NextRound();
         switch (_state.Phase)
         {
             case ScanPhase.Running when _surveyMissing.Count > 0: AskSurvey(); break;

@@ -31,6 +31,8 @@ public sealed class TileActor : ReceivePersistentActor, IWithTimers
     private TileState _state = TileState.Empty;
     private TileAccumulator? _counts;
     private Messages.BatchSet? _saving;
+    private bool _stopping;
+    private bool _released;
 
     public TileActor(string entityId, XcsClusterOptions options, IActorRef scans)
     {
@@ -62,8 +64,14 @@ public sealed class TileActor : ReceivePersistentActor, IWithTimers
         Command<SaveSnapshotSuccess>(OnSnapshotSaved);
         Command<SaveSnapshotFailure>(f =>
         {
-            _log.Warning(f.Cause, "tile {0}: snapshot failed, retrying", PersistenceId);
             _saving = null;
+            if (_stopping)
+            {
+                _log.Warning(f.Cause, "tile {0}: snapshot before stopping failed; its scan has the batches not in the last snapshot computed again", PersistenceId);
+                Context.Stop(Self);
+                return;
+            }
+            _log.Warning(f.Cause, "tile {0}: snapshot failed, retrying", PersistenceId);
             Timers.StartSingleTimer(IdleCheckpoint.Instance, IdleCheckpoint.Instance, _options.TileIdleCheckpoint);
         });
         Command<DeleteSnapshotsSuccess>(_ => _log.Debug("tile {0}: older snapshots deleted", PersistenceId));
@@ -76,9 +84,16 @@ public sealed class TileActor : ReceivePersistentActor, IWithTimers
             if (r.Generation < _state.Generation) return;
             DeleteSnapshots(SnapshotSelectionCriteria.Latest);
             DeleteMessages(long.MaxValue);
+            _released = true;
             StopEntity.Passivate(Context);
         });
-        Command<StopEntity>(_ => Context.Stop(Self));
+        // passivation, or a hand-off (its node leaves, or a rebalance): what is applied is snapshotted first
+        Command<StopEntity>(_ =>
+        {
+            _stopping = true;
+            if (_released || !_state.HasUndurable || _counts is null) Context.Stop(Self);
+            else Checkpoint();
+        });
     }
 
     public override string PersistenceId { get; }
@@ -136,10 +151,25 @@ public sealed class TileActor : ReceivePersistentActor, IWithTimers
 
     private void OnSnapshotSaved(SaveSnapshotSuccess saved)
     {
-        if (_saving is null) return; // a generation restart overtook this snapshot
+        if (_saving is null)
+        {
+            // a generation restart overtook this snapshot
+            if (_stopping) Context.Stop(Self);
+            return;
+        }
         _state = _state.Checkpointed(_saving);
         _saving = null;
         _scans.Tell(Report(recovered: false, settled: !_state.HasUndurable));
+        if (_stopping && !_state.HasUndurable)
+        {
+            Context.Stop(Self);
+            return;
+        }
+        if (_stopping)
+        {
+            Checkpoint();
+            return;
+        }
         if (_state.CheckpointDue(_options.SnapshotInterval)) Checkpoint();
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Cluster.Tools.PublishSubscribe;
@@ -21,6 +22,8 @@ namespace XcsCt.Actors.Workers;
 /// them in turn (round robin, one request per scan at a time), so free capacity anywhere takes
 /// work and no scan starves while another is large. A batch is read from shared storage, run
 /// through the Domain frame chain, cut into sparse per-tile partials, and sent to the tiles.
+/// While a node hands off its shards (<see cref="WorkerMessages.HandOffStarting"/>) the pool asks
+/// for no work, finishes what it holds and says so, until that node is removed.
 /// </summary>
 public sealed class WorkerPoolActor : ReceiveActor, IWithTimers
 {
@@ -34,6 +37,8 @@ public sealed class WorkerPoolActor : ReceiveActor, IWithTimers
     private readonly Dictionary<(string, string), DateTime> _asked = [];
     private readonly ConcurrentDictionary<string, ScanJob> _jobs = new();
     private readonly Queue<ScanReplies.WorkAssigned> _waiting = new();
+    private readonly Dictionary<string, DateTime> _pausedFor = new(StringComparer.Ordinal);
+    private readonly List<IActorRef> _idleWaiters = [];
     private int _next;
     private int _running;
 
@@ -57,19 +62,37 @@ public sealed class WorkerPoolActor : ReceiveActor, IWithTimers
         {
             _asked.Remove((n.ExperimentId, n.ScanId));
             _rotation.Remove((n.ExperimentId, n.ScanId));
+            AnswerIfIdle();
             Pump();
         });
         Receive<BatchDone>(_ =>
         {
             _running--;
             LaunchWaiting();
+            AnswerIfIdle();
             Pump();
         });
         Receive<Tick>(_ =>
         {
             foreach (var key in _asked.Where(kv => DateTime.UtcNow - kv.Value > RequestTimeout).Select(kv => kv.Key).ToList())
                 _asked.Remove(key);
+            foreach (var node in _pausedFor.Where(kv => DateTime.UtcNow > kv.Value).Select(kv => kv.Key).ToList())
+            {
+                _pausedFor.Remove(node);
+                _log.Warning("worker pool: {0} was not removed from the cluster within its hand-off pause; asking for work again", node);
+            }
+            AnswerIfIdle();
             Pump();
+        });
+        Receive<WorkerMessages.HandOffStarting>(h =>
+        {
+            _pausedFor[h.Address] = DateTime.UtcNow + TimeSpan.FromSeconds(Math.Clamp(h.PauseSeconds, 0, 600));
+            if (!_idleWaiters.Contains(Sender)) _idleWaiters.Add(Sender);
+            AnswerIfIdle();
+        });
+        Receive<ClusterEvent.MemberRemoved>(removed =>
+        {
+            if (_pausedFor.Remove(removed.Member.Address.ToString())) Pump();
         });
     }
 
@@ -81,7 +104,22 @@ public sealed class WorkerPoolActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(WorkerMessages.Topic, Self));
+        Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberRemoved));
         Timers.StartPeriodicTimer(Tick.Instance, Tick.Instance, TimeSpan.FromSeconds(1));
+    }
+
+    protected override void PostStop() => Cluster.Get(Context.System).Unsubscribe(Self);
+
+    /// <summary>A node is handing off its shards: this pool takes no new work meanwhile.</summary>
+    public bool Paused => _pausedFor.Count > 0;
+
+    /// <summary>While paused, tells the nodes handing off once this pool holds no batch and waits for no answer.</summary>
+    private void AnswerIfIdle()
+    {
+        if (!Paused || _idleWaiters.Count == 0 || _running > 0 || _waiting.Count > 0 || _asked.Count > 0) return;
+        var idle = new WorkerMessages.PoolIdle(Cluster.Get(Context.System).SelfAddress.ToString());
+        foreach (var waiter in _idleWaiters) waiter.Tell(idle);
+        _idleWaiters.Clear();
     }
 
     /// <summary>Batches assigned to this node and not yet computing.</summary>
@@ -99,6 +137,7 @@ public sealed class WorkerPoolActor : ReceiveActor, IWithTimers
     /// <summary>Asks scans for work, in turn, while capacity (computing, waiting or asked) is free.</summary>
     private void Pump()
     {
+        if (Paused) return;
         int candidates = _rotation.Count;
         while (_running + _waiting.Count + _asked.Count < 2 * _options.MaxBatchesInFlight && candidates-- > 0)
         {

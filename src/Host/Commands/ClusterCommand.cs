@@ -44,6 +44,7 @@ public static class ClusterCommand
                 if (m.Leader) notes.Add("leader");
                 if (m.Self) notes.Add("this node");
                 if (m.Roles.Count > 0) notes.Add("roles " + string.Join(",", m.Roles));
+                if (!string.IsNullOrEmpty(m.AppVersion)) notes.Add("version " + m.AppVersion);
                 table.AddRow(Markup.Escape(m.Address), Markup.Escape(m.Status) + (m.Reachable ? "" : " [red]unreachable[/]"), Markup.Escape(string.Join(", ", notes)));
             }
             AnsiConsole.Write(table);

@@ -63,7 +63,9 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
             var self = Akka.Cluster.Cluster.Get(app.Services.GetRequiredService<Akka.Actor.ActorSystem>()).SelfAddress;
             Console.Error.WriteLine($"xcsct serve: http {string.Join(", ", addresses)} | node {self} | runner {options.Runner.ToString().ToLowerInvariant()} | data {options.FullDataDirectory}");
         });
+        var metrics = app.Services.GetRequiredService<ServeMetrics>();
         await app.RunAsync(cancellationToken);
+        Console.Error.WriteLine($"xcsct serve: stopped | this node's workers computed {metrics.WorkerBatchesTotal} batches ({metrics.WorkerFramesTotal} frames)");
         return 0;
     }
 

@@ -5,7 +5,7 @@ using Akka.Cluster.Sharding;
 namespace XcsCt.Host.Serve;
 
 /// <summary>One cluster member as <c>GET /api/cluster/members</c> shows it.</summary>
-public sealed record MemberView(string Address, string Status, IReadOnlyList<string> Roles, bool Reachable, bool Leader, bool Self);
+public sealed record MemberView(string Address, string Status, IReadOnlyList<string> Roles, bool Reachable, bool Leader, bool Self, string? AppVersion = null);
 
 /// <summary>Shards of one region hosted by one node, with their entity counts.</summary>
 public sealed record NodeShardsView(string Address, int Shards, int Entities, IReadOnlyDictionary<string, int> EntitiesPerShard);
@@ -33,7 +33,7 @@ public sealed class ClusterAdmin(ActorSystem system)
         return state.Members
             .OrderBy(m => m.Address.ToString(), StringComparer.Ordinal)
             .Select(m => new MemberView(m.Address.ToString(), m.Status.ToString().ToLowerInvariant(), m.Roles.OrderBy(r => r).ToArray(),
-                !unreachable.Contains(m.Address), m.Address == state.Leader, m.Address == Cluster.SelfAddress))
+                !unreachable.Contains(m.Address), m.Address == state.Leader, m.Address == Cluster.SelfAddress, m.AppVersion.ToString()))
             .ToArray();
     }
 
@@ -94,5 +94,5 @@ public sealed class ClusterAdmin(ActorSystem system)
     }
 
     private MemberView View(Member m, string status) =>
-        new(m.Address.ToString(), status, m.Roles.OrderBy(r => r).ToArray(), true, m.Address == Cluster.State.Leader, m.Address == Cluster.SelfAddress);
+        new(m.Address.ToString(), status, m.Roles.OrderBy(r => r).ToArray(), true, m.Address == Cluster.State.Leader, m.Address == Cluster.SelfAddress, m.AppVersion.ToString());
 }

@@ -28,10 +28,16 @@ public enum ScanState
     Cancelled,
 }
 
-/// <summary>One scan's status: progress of its frames and, when it failed, why.</summary>
+/// <summary>
+/// One scan's status: progress of its frames and, when it failed, why. On the cluster runner,
+/// once the scan's spectra are in: how many batches were already durable when it (re)started
+/// (<paramref name="BatchesResumed"/>) and how many were computed again after a loss
+/// (<paramref name="BatchesRecomputed"/>).
+/// </summary>
 public sealed record ScanStatusView(
     string Id, double TimeS, double ZUm, ScanState State,
-    long FramesDone, long FramesTotal, int BatchesDone, int BatchesTotal, string? Error)
+    long FramesDone, long FramesTotal, int BatchesDone, int BatchesTotal, string? Error,
+    int BatchesResumed = 0, int BatchesRecomputed = 0)
 {
     /// <summary>Fraction of the scan's frames counted, 0-1.</summary>
     public double Progress => State == ScanState.Done ? 1.0 : FramesTotal == 0 ? 0.0 : (double)FramesDone / FramesTotal;

@@ -249,7 +249,16 @@ public sealed class ExperimentService : IExperimentService, IHostedService, IDis
         try
         {
             var plan = Plan(entry.Manifest, entry.View.BaseDirectory);
-            var inner = _runners.For(id, entry.View.Run);
+            var inner = _runners.For(id, entry.View.Run, (job, a) =>
+            {
+                if (a.BatchesResumed > 0 || a.BatchesRecomputed > 0)
+                    _log.LogInformation("experiment {Id} {Job}: {Resumed} of {Total} batches already durable, {Recomputed} computed again after a loss",
+                        id, job, a.BatchesResumed, a.BatchesTotal, a.BatchesRecomputed);
+                Update(entry, v => v with
+                {
+                    Scans = v.Scans.Select(s => s.Id == job ? s with { BatchesResumed = a.BatchesResumed, BatchesRecomputed = a.BatchesRecomputed } : s).ToArray(),
+                }, force: false);
+            });
             SpectraRunner runner = async (job, progress, ct) =>
             {
                 var spectra = await inner(job, progress, ct).ConfigureAwait(false);
@@ -381,7 +390,7 @@ public sealed class ExperimentService : IExperimentService, IHostedService, IDis
             service.Update(entry, v => v with
             {
                 CurrentJob = job,
-                Scans = v.Scans.Select(s => s.Id == job ? s with { State = ScanState.Running, Error = null, FramesDone = 0, BatchesDone = 0 } : s).ToArray(),
+                Scans = v.Scans.Select(s => s.Id == job ? s with { State = ScanState.Running, Error = null, FramesDone = 0, BatchesDone = 0, BatchesResumed = 0, BatchesRecomputed = 0 } : s).ToArray(),
             }, force: true);
             return new JobProgress(service, entry, job);
         }

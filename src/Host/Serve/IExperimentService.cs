@@ -45,4 +45,13 @@ public interface IScanRunnerSource
     string? Check(string experimentId, int run);
 
     SpectraRunner For(string experimentId, int run);
+
+    /// <summary>As <see cref="For(string, int)"/>; a runner that keeps accounts reports, after each job, how its batches were counted.</summary>
+    SpectraRunner For(string experimentId, int run, Action<string, JobAccounting> accounted) => For(experimentId, run);
 }
+
+/// <summary>
+/// How a job's batches were counted by the cluster: already durable when it was (re)submitted,
+/// and computed again after a loss (a node killed, a tile restarted from its snapshot).
+/// </summary>
+public sealed record JobAccounting(int BatchesTotal, int BatchesResumed, int BatchesRecomputed);

@@ -64,29 +64,81 @@ public sealed class JournalProbe : ReceivePersistentActor, IWithTimers
 }
 
 /// <summary>
-/// Readiness of the journal from the probe's real writes: healthy after a confirmed write,
-/// unhealthy after a failed one, degraded before the first.
+/// Readiness of the journal from the probe's real writes and the persistence plugins' errors:
+/// healthy after a confirmed write, unhealthy after a failed one or while the plugins report
+/// that they cannot reach the journal (the reason is the description), degraded before the
+/// first write. The ready endpoint answers 503 unless healthy.
 /// </summary>
 public sealed class JournalHealth : IAkkaHealthCheck
 {
-    private volatile string _state = "no journal write yet";
-    private volatile bool _ok;
-    private volatile bool _failed;
+    private readonly object _gate = new();
+    private string _state = "no journal write confirmed yet";
+    private bool _ok;
+    private string? _failure;
+    private DateTime _failingSince;
+    private int _failures;
 
     public void Written(TimeSpan elapsed)
     {
-        _state = $"last probe write confirmed in {elapsed.TotalMilliseconds:F1} ms";
-        (_ok, _failed) = (true, false);
+        lock (_gate)
+        {
+            _state = $"last probe write confirmed in {elapsed.TotalMilliseconds:F1} ms";
+            (_ok, _failure, _failures) = (true, null, 0);
+        }
     }
 
+    /// <summary>A journal or snapshot operation failed (the probe's, or a persistence plugin's); both retry by themselves.</summary>
     public void Failed(string reason)
     {
-        _state = reason;
-        (_ok, _failed) = (false, true);
+        lock (_gate)
+        {
+            if (_failure is null) _failingSince = DateTime.UtcNow;
+            (_ok, _failure) = (false, reason);
+            _failures++;
+        }
+    }
+
+    /// <summary>What the ready endpoint shows: status and reason.</summary>
+    public HealthCheckResult Result()
+    {
+        lock (_gate)
+        {
+            if (_failure is not null)
+                return HealthCheckResult.Unhealthy(
+                    $"journal unavailable since {_failingSince:HH:mm:ss} UTC ({_failures} journal errors so far; the plugins retry, the probe backs off up to 30 s): {_failure}");
+            return _ok ? HealthCheckResult.Healthy(_state) : HealthCheckResult.Degraded(_state);
+        }
     }
 
     public Task<HealthCheckResult> CheckHealthAsync(AkkaHealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_failed ? HealthCheckResult.Unhealthy(_state) : _ok ? HealthCheckResult.Healthy(_state) : HealthCheckResult.Degraded(_state));
+        Task.FromResult(Result());
+}
+
+/// <summary>
+/// Listens to the node's error log events for those of the journal and snapshot-store plugins
+/// (e.g. "Failure during SQL Journal initialization" caused by a refused connection) and hands
+/// their cause to <see cref="JournalHealth"/>, so readiness says why the journal is not usable.
+/// </summary>
+public sealed class JournalErrorListener : ReceiveActor
+{
+    public JournalErrorListener(JournalHealth health)
+    {
+        Receive<Error>(e =>
+        {
+            if (!IsPersistencePlugin(e.LogSource)) return;
+            string message = e.Message?.ToString() ?? "";
+            health.Failed(e.Cause is { } cause ? $"{message} {AkkaLineLogger.Causes(cause)}" : message);
+        });
+    }
+
+    /// <summary>True for a log source under the journal or snapshot-store plugins.</summary>
+    public static bool IsPersistencePlugin(string? source) =>
+        source is not null && (source.Contains("/system/akka.persistence.journal.", StringComparison.Ordinal)
+            || source.Contains("/system/akka.persistence.snapshot-store.", StringComparison.Ordinal));
+
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(Error));
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 }
 
 /// <summary>Registry key of this node's journal probe.</summary>
@@ -104,5 +156,6 @@ public static class JournalProbeHosting
                 Props.Create(() => new JournalProbe(nodeId, metrics, health, interval)), "probe",
                 TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1));
             registry.Register<JournalProbeKey>(system.ActorOf(props, "journal-probe"));
+            system.ActorOf(Props.Create(() => new JournalErrorListener(health)), "journal-errors");
         });
 }

@@ -44,9 +44,12 @@ public sealed class ClusterScanRunners(IServiceProvider services, XcsClusterOpti
 
     public string? Check(string experimentId, int run) => null;
 
-    public SpectraRunner For(string experimentId, int run) => async (job, progress, ct) =>
+    public SpectraRunner For(string experimentId, int run) => For(experimentId, run, (_, _) => { });
+
+    public SpectraRunner For(string experimentId, int run, Action<string, JobAccounting> accounted) => async (job, progress, ct) =>
     {
         var result = await Client().RunAsync(job with { Experiment = ClusterExperimentId(experimentId, run, job.Scan) }, progress, ct).ConfigureAwait(false);
+        accounted(job.Scan, new JobAccounting(result.BatchesTotal, result.BatchesResumed, result.BatchesRecomputed));
         return result.Spectra;
     };
 

@@ -48,6 +48,8 @@ public static class ServeHost
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        // every probe of an unhealthy check is logged; /healthz/ready itself says why
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Error);
         logging?.Invoke(builder.Logging);
 
         builder.WebHost.UseUrls(options.Http.Url);
@@ -72,9 +74,14 @@ public static class ServeHost
         services.AddHealthChecks();
         services.AddAkka(XcsClusterHosting.SystemName, (akka, sp) =>
         {
-            akka.ConfigureLoggers(l => l.LogLevel = Akka.Event.LogLevel.WarningLevel);
+            akka.ConfigureLoggers(l =>
+            {
+                l.LogLevel = Akka.Event.LogLevel.WarningLevel;
+                l.ClearLoggers();
+                l.AddLogger<AkkaLineLogger>();
+            });
             var domain = new DomainBatchComputer();
-            akka.AddXcsCluster(cluster, domain, domain)
+            akka.AddXcsCluster(cluster, new CountingBatchComputer(domain, sp.GetRequiredService<ServeMetrics>()), domain)
                 .WithActorSystemLivenessCheck(tags: [LiveTag, ReadyTag])
                 .WithAkkaClusterReadinessCheck(tags: [ReadyTag])
                 .AddJournalProbe(sp.GetRequiredService<ServeMetrics>(), sp.GetRequiredService<JournalHealth>(), TimeSpan.FromSeconds(options.JournalProbeIntervalS));
@@ -110,7 +117,18 @@ public static class ServeHost
         app.MapOpenApi();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(LiveTag), ResponseWriter = WriteHealthAsync });
-        app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteHealthAsync });
+        // ready only when every check is healthy: a node whose journal has not confirmed a write yet takes no traffic
+        app.MapHealthChecks(ReadyPath, new HealthCheckOptions
+        {
+            Predicate = c => c.Tags.Contains(ReadyTag),
+            ResponseWriter = WriteHealthAsync,
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+        });
         app.MapXcsApi();
         app.MapDashboard();
         return app;

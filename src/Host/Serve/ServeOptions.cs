@@ -58,6 +58,19 @@ public sealed class NodeSettings
 
     /// <summary>Frame batches this node computes at once.</summary>
     public int MaxBatchesInFlight { get; set; } = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>
+    /// Keep-majority split-brain resolver: seconds membership must be stable before the side with
+    /// the majority downs unreachable members (a killed node is gone after about this long).
+    /// </summary>
+    public double StableAfterS { get; set; } = 20;
+
+    /// <summary>
+    /// Application version (<c>akka.cluster.app-version</c>); empty: the program's version. During a
+    /// rolling update (members of different versions) shards stay where they are and new ones go
+    /// to the newest version.
+    /// </summary>
+    public string? AppVersion { get; set; }
 }
 
 /// <summary>Journal and snapshot store.</summary>
@@ -157,6 +170,10 @@ public sealed partial class ServeOptions
         foreach (var root in ResolvedDataRoots)
             if (!Directory.Exists(root)) throw new InputException($"data root {root}: not a directory");
         if (!(JournalProbeIntervalS > 0)) throw new InputException($"journal probe interval {JournalProbeIntervalS} s must be positive");
+        if (!(Node.StableAfterS is > 0 and <= 3600))
+            throw new InputException($"node stable-after {Node.StableAfterS} s: must be between 0 and 3600 s");
+        if (!string.IsNullOrWhiteSpace(Node.AppVersion) && !XcsClusterOptions.IsAppVersion(Node.AppVersion))
+            throw new InputException($"node app version '{Node.AppVersion}' is not valid: expected numbers separated by dots, e.g. 1.2.0 or 1.2.0-rc1");
         return this;
     }
 
@@ -174,5 +191,7 @@ public sealed partial class ServeOptions
         Journal = Journal.Provider == "postgresql" ? JournalProvider.PostgreSql : JournalProvider.Sqlite,
         JournalConnectionString = string.IsNullOrWhiteSpace(Journal.ConnectionString) ? null : Journal.ConnectionString,
         MaxBatchesInFlight = Node.MaxBatchesInFlight,
+        StableAfter = TimeSpan.FromSeconds(Node.StableAfterS),
+        AppVersion = string.IsNullOrWhiteSpace(Node.AppVersion) ? null : Node.AppVersion,
     };
 }

@@ -88,6 +88,8 @@ public sealed class XcsSerializer(ExtendedActorSystem system) : SerializerWithSt
         [typeof(TileSnapshot)] = "ts1",
         // workers
         [typeof(WorkerMessages.WorkAvailable)] = "wk1",
+        [typeof(WorkerMessages.HandOffStarting)] = "wk2",
+        [typeof(WorkerMessages.PoolIdle)] = "wk3",
     };
 
     private static readonly Dictionary<string, Type> Types = Manifests.ToDictionary(kv => kv.Value, kv => kv.Key);

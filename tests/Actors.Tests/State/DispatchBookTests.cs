@@ -107,4 +107,45 @@ public sealed class DispatchBookTests
         Assert.Equal(6, book.Pending);
         Assert.Equal(0, book.Delivered);
     }
+
+    [Fact]
+    public void A_moved_scan_waits_for_snapshots_of_what_every_tile_holds_and_recomputes_only_partly_applied_batches()
+    {
+        var book = new DispatchBook(Plan, BatchSet.Of([0]));
+        book.Report(0, BatchSet.Range(0, 4), BatchSet.Of([0]), false, false);
+        book.Report(1, BatchSet.Range(0, 2), BatchSet.Range(0, 3), false, false);
+        Assert.Equal(1, book.AdoptSurvey()); // 1 and 2 are on both tiles; 3 only on tile 0
+        Assert.Equal(2, book.Delivered);
+        Assert.Equal(3, book.Pending);
+        Assert.Equal(3, book.Assign("p"));
+        Assert.Equal(4, book.Assign("p"));
+        Assert.Equal(5, book.Assign("p"));
+        Assert.Null(book.Assign("p"));
+    }
+
+    [Fact]
+    public void A_batch_a_worker_delivers_while_it_waits_again_is_not_handed_out_again()
+    {
+        var book = new DispatchBook(Plan, BatchSet.Empty);
+        book.Computed(0); // a worker of the scan's earlier incarnation finished it
+        Assert.Equal(5, book.Pending);
+        Assert.Equal(1, book.Delivered);
+        Assert.Equal(1, book.Assign("p"));
+    }
+
+    [Fact]
+    public void A_partial_lost_in_a_hand_off_is_sent_again_once_a_settled_tile_still_lacks_it_rounds_later()
+    {
+        var book = new DispatchBook(Plan, BatchSet.Empty);
+        book.Computed(book.Assign("p")!.Value);
+        book.Computed(book.Assign("p")!.Value);
+        for (int i = 0; i < 5; i++) book.NextRound();
+        book.Computed(book.Assign("p")!.Value); // batch 2: delivered just now
+        book.Report(0, BatchSet.Range(0, 3), BatchSet.Range(0, 3), false, false);
+        book.Report(1, BatchSet.Of([1]), BatchSet.Of([1]), false, false);
+        Assert.Equal(0, book.RequeueLost(1, BatchSet.Of([1]), rounds: 6)); // not long enough ago
+        Assert.Equal(1, book.RequeueLost(1, BatchSet.Of([1]), rounds: 5)); // batch 0: tile 1 never got it
+        Assert.Equal(4, book.Pending);
+        Assert.Equal(0, book.Assign("p"));
+    }
 }

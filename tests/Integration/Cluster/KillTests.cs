@@ -107,7 +107,7 @@ public sealed class KillTests
     }
 
     /// <summary>Every number the analysis wrote from the spectra is the same bit for bit (provenance dates differ).</summary>
-    private static void AssertSameResult(string expectedPath, string actualPath)
+    internal static void AssertSameResult(string expectedPath, string actualPath)
     {
         using var expected = H5File.OpenRead(expectedPath);
         using var actual = H5File.OpenRead(actualPath);

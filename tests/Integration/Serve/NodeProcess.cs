@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using XcsCt.Domain.Simulation;
 
@@ -93,31 +94,71 @@ internal sealed class NodeProcess : IAsyncDisposable
     /// <summary>Starts a node and waits until <c>/healthz/ready</c> answers 200.</summary>
     public static async Task<NodeProcess> StartAsync(string root, string data, params string[] extra)
     {
+        var node = Launch(root, data, extra);
+        try
+        {
+            await node.WaitReadyAsync(TimeSpan.FromMinutes(3));
+            return node;
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts a node without waiting for it to be ready.</summary>
+    public static NodeProcess Launch(string root, string data, params string[] extra)
+    {
         int http = Xcsct.FreePort(), remoting = Xcsct.FreePort();
         string url = $"http://127.0.0.1:{http}";
         var args = new List<string> { "serve", "--url", url, "--port", remoting.ToString(), "--data", data, "--data-root", root };
         args.AddRange(extra);
         var process = Process.Start(Xcsct.StartInfo(root, args))!;
         process.StandardInput.Close();
-        var node = new NodeProcess(process, url, remoting);
+        return new NodeProcess(process, url, remoting);
+    }
+
+    /// <summary>Waits until <c>/healthz/ready</c> answers 200; throws with the node's log when it exits or the time is up.</summary>
+    public async Task WaitReadyAsync(TimeSpan limit)
+    {
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddMinutes(3);
+        var deadline = DateTime.UtcNow + limit;
         while (true)
         {
-            if (process.HasExited) throw new InvalidOperationException($"xcsct serve exited with {process.ExitCode}:\n{node.Log}");
+            if (_process.HasExited) throw new InvalidOperationException($"xcsct serve exited with {_process.ExitCode}:\n{Log}");
             try
             {
-                if ((await client.GetAsync(url + "/healthz/ready")).StatusCode == HttpStatusCode.OK) return node;
+                if ((await client.GetAsync(Url + "/healthz/ready")).StatusCode == HttpStatusCode.OK) return;
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
-            if (DateTime.UtcNow > deadline)
-            {
-                await node.DisposeAsync();
-                throw new TimeoutException($"xcsct serve at {url} not ready within 3 minutes:\n{node.Log}");
-            }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"xcsct serve at {Url} not ready within {limit}:\n{Log}");
             await Task.Delay(300);
         }
     }
+
+    /// <summary>The exit code once the process has exited.</summary>
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>SIGKILL: the node vanishes without leaving the cluster (what a crashed or evicted pod does).</summary>
+    public void Kill()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: false);
+        _process.WaitForExit();
+    }
+
+    /// <summary>SIGTERM: what Kubernetes sends a pod it stops; the node should leave the cluster gracefully.</summary>
+    public void Terminate()
+    {
+        if (!_process.HasExited && SendSignal(_process.Id, SigTerm) != 0)
+            throw new InvalidOperationException($"kill -TERM {_process.Id} failed (errno {Marshal.GetLastPInvokeError()})");
+    }
+
+    private const int SigTerm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     /// <summary>Waits (bounded) for the process to exit by itself; true when it did.</summary>
     public async Task<bool> ExitedWithinAsync(TimeSpan limit)
