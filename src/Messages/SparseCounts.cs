@@ -82,6 +82,32 @@ public sealed class SparseCounts
             throw new ArgumentException($"sparse counts: {packed.Length - pos} bytes left after {NonZero} entries");
     }
 
+    /// <summary>
+    /// Adds these counts, laid out as one tile's dense array <c>[(r * tile.Cols + c) * bins + bin]</c>,
+    /// into a whole-detector array <c>[(row * detectorCols + col) * bins + bin]</c> (the inverse of
+    /// <see cref="EncodeTile"/>).
+    /// </summary>
+    public void AddToTile(Span<uint> detector, int detectorCols, int bins, TileRect tile)
+    {
+        if (Length != tile.Pixels * bins)
+            throw new ArgumentException($"sparse counts of {Length} entries do not fit a {tile.Rows} x {tile.Cols} tile of {bins} bins");
+        int rowLength = tile.Cols * bins;
+        long index = -1;
+        int pos = 0;
+        var packed = Packed.AsSpan();
+        for (int k = 0; k < NonZero; k++)
+        {
+            index += 1 + (long)ReadVarint(packed, ref pos);
+            uint count = (uint)ReadVarint(packed, ref pos);
+            if ((ulong)index >= (ulong)Length)
+                throw new ArgumentException($"sparse counts: entry {k} at index {index} is outside {Length} entries");
+            int r = (int)(index / rowLength), within = (int)(index - (long)r * rowLength);
+            detector[((tile.Row + r) * detectorCols + tile.Col) * bins + within] += count;
+        }
+        if (pos != packed.Length)
+            throw new ArgumentException($"sparse counts: {packed.Length - pos} bytes left after {NonZero} entries");
+    }
+
     /// <summary>The dense array.</summary>
     public uint[] ToDense()
     {

@@ -47,6 +47,25 @@ public sealed class SparseCountsTests
     }
 
     [Fact]
+    public void AddToTile_puts_every_tile_back_where_EncodeTile_took_it_from()
+    {
+        const int rows = 9, cols = 11, bins = 4, size = 4;
+        var random = new Random(11);
+        var detector = new uint[rows * cols * bins];
+        for (int i = 0; i < detector.Length; i++) detector[i] = random.NextDouble() < 0.3 ? (uint)random.Next(1, 1000) : 0u;
+        var original = detector.ToArray();
+        var rebuilt = new uint[detector.Length];
+        for (int row = 0; row < rows; row += size)
+            for (int col = 0; col < cols; col += size)
+            {
+                var rect = new TileRect(row, col, Math.Min(size, rows - row), Math.Min(size, cols - col));
+                SparseCounts.EncodeTile(detector, cols, bins, rect, clear: false).AddToTile(rebuilt, cols, bins, rect);
+            }
+        Assert.Equal(original, rebuilt);
+        Assert.Throws<ArgumentException>(() => SparseCounts.Empty(5).AddToTile(rebuilt, cols, bins, new TileRect(0, 0, 2, 2)));
+    }
+
+    [Fact]
     public void Corrupt_packing_is_rejected()
     {
         Assert.Throws<ArgumentException>(() => new SparseCounts(4, 1, [0x80]).ToDense());   // truncated varint

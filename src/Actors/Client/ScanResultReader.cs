@@ -38,10 +38,7 @@ public static class ScanResultReader
             }
             else if (tile.Frames != spectra.Frames)
                 throw new InputException($"scan result {path}: {tile.Frames} frames, tile 0 has {spectra.Frames}");
-            var counts = tile.Counts.ToDense();
-            for (int r = 0; r < rect.Rows; r++)
-                counts.AsSpan(r * rect.Cols * bins, rect.Cols * bins)
-                    .CopyTo(spectra.Counts.AsSpan(((rect.Row + r) * plan.Cols + rect.Col) * bins));
+            tile.Counts.AddToTile(spectra.Counts, plan.Cols, bins, rect);
         }
         return spectra;
     }

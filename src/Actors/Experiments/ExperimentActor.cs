@@ -13,7 +13,9 @@ namespace XcsCt.Actors.Experiments;
 
 /// <summary>
 /// One experiment: its manifest (scans, jobs, series) and each scan's outcome. Starts its scans;
-/// scans report back when they finish. A rejected manifest persists nothing.
+/// scans report back when they finish. A rejected manifest persists nothing. It is not
+/// remembered: sharding passivates it after two idle minutes (an experiment's jobs arrive one
+/// after another, each would otherwise restart and replay it).
 /// </summary>
 public sealed class ExperimentActor : ReceivePersistentActor
 {
@@ -42,7 +44,6 @@ public sealed class ExperimentActor : ReceivePersistentActor
         });
         Command<ScanReplies.ScanRejected>(r =>
             Record(new RecordScanOutcome(_experimentId, r.ScanId, 0, ScanOutcome.Failed, r.Reason, null)));
-        Command<StopEntity>(_ => Context.Stop(Self));
     }
 
     public override string PersistenceId { get; }
@@ -83,21 +84,13 @@ public sealed class ExperimentActor : ReceivePersistentActor
         if (events.Count == 0)
         {
             _scans.Tell(ack);
-            MaybePassivate();
             return;
         }
         PersistAll(events, e =>
         {
             _state = _state.Apply(e);
             _scans.Tell(ack);
-            MaybePassivate();
         });
-    }
-
-    private void MaybePassivate()
-    {
-        if (_state.Registered && _state.Scans.All(s => s.Outcome != ScanOutcome.Submitted))
-            StopEntity.Passivate(Context);
     }
 }
 

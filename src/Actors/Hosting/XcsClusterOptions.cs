@@ -38,12 +38,20 @@ public sealed record XcsClusterOptions
     public IReadOnlyList<string> Roles { get; init; } = [];
 
     /// <summary>A tile snapshots its spectra after this many batches (bounds rework after a loss).</summary>
-    public int SnapshotInterval { get; init; } = 8;
+    public int SnapshotInterval { get; init; } = 16;
+
+    /// <summary>
+    /// A scan hands out no batch while this many are assigned or delivered but not yet durable on
+    /// every tile: the bound on rework after a loss (default four snapshot intervals).
+    /// </summary>
+    public int? MaxUndurable { get; init; }
+
+    public int MaxUndurableBatches => MaxUndurable ?? 4 * SnapshotInterval;
 
     /// <summary>A tile with applied but not durable batches snapshots after this long without a new batch.</summary>
     public TimeSpan TileIdleCheckpoint { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Batches this node computes at once (bounds memory per node).</summary>
+    /// <summary>Batches this node computes at once (bounds memory per node); as many more may wait assigned to it.</summary>
     public int MaxBatchesInFlight { get; init; } = Math.Max(1, Environment.ProcessorCount);
 
     /// <summary>Tile edge in pixels.</summary>
@@ -76,6 +84,7 @@ public sealed record XcsClusterOptions
     public XcsClusterOptions Validated()
     {
         if (SnapshotInterval <= 0) throw new ArgumentException($"snapshot interval {SnapshotInterval} batches must be positive");
+        if (MaxUndurable is <= 0) throw new ArgumentException($"max undurable batches {MaxUndurable} must be positive");
         if (MaxBatchesInFlight <= 0) throw new ArgumentException($"max batches in flight {MaxBatchesInFlight} must be positive");
         if (TileSize <= 0) throw new ArgumentException($"tile size {TileSize} pixels must be positive");
         if (ShardCount <= 0) throw new ArgumentException($"shard count {ShardCount} must be positive");

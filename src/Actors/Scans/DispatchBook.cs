@@ -16,8 +16,10 @@ namespace XcsCt.Actors.Scans;
 /// snapshot of every tile; only then does the scan persist it. A tile that restarts from its
 /// snapshot reports what it holds; every batch delivered to it but missing there is dispatched
 /// again (all tiles receive the recomputed partials; those that already hold the batch ignore
-/// it). Rework after a loss is therefore bounded by the snapshot interval plus the batches in
-/// flight.
+/// it). Rework after a loss is therefore bounded by the batches not yet durable everywhere, and
+/// those are capped: no batch is handed out while <see cref="MaxUndurable"/> batches are assigned
+/// or delivered but not complete (tiles that lag in saving snapshots, or a lost node's tiles not
+/// restarted yet, hold the dispatch back instead of piling up work to redo).
 /// </remarks>
 public sealed class DispatchBook
 {
@@ -28,9 +30,14 @@ public sealed class DispatchBook
     private readonly BatchSet[] _durable;
     private readonly Dictionary<int, int> _failures = [];
 
-    public DispatchBook(ScanPlan plan, BatchSet completed)
+    /// <param name="plan">The scan's plan.</param>
+    /// <param name="completed">Batches already durable everywhere.</param>
+    /// <param name="maxUndurable">Most batches assigned or delivered and not yet complete at any time.</param>
+    public DispatchBook(ScanPlan plan, BatchSet completed, int maxUndurable = int.MaxValue)
     {
+        if (maxUndurable <= 0) throw new ArgumentOutOfRangeException(nameof(maxUndurable), maxUndurable, "must be positive");
         _plan = plan;
+        MaxUndurable = maxUndurable;
         Completed = completed;
         _durable = Enumerable.Repeat(BatchSet.Empty, plan.TileCount).ToArray();
         foreach (var b in BatchSet.Range(0, plan.BatchCount).Except(completed).Indices()) _pending.Add(b);
@@ -42,7 +49,12 @@ public sealed class DispatchBook
     /// <summary>Batches some tile reported applied (in memory or durably): computed at least once already.</summary>
     public BatchSet AppliedAnywhere { get; private set; } = BatchSet.Empty;
 
+    public int MaxUndurable { get; }
+
     public int Pending => _pending.Count;
+
+    /// <summary>Batches wait, but <see cref="MaxUndurable"/> are assigned or delivered and not complete: durability must catch up first.</summary>
+    public bool Throttled => _pending.Count > 0 && _assigned.Count + _delivered.Count >= MaxUndurable;
     public int Assigned => _assigned.Count;
     public int Delivered => _delivered.Count;
 
@@ -51,10 +63,10 @@ public sealed class DispatchBook
 
     public bool AllComplete => Completed.CoversAll(_plan.BatchCount);
 
-    /// <summary>The lowest waiting batch, now held by <paramref name="pool"/>; null when none waits.</summary>
+    /// <summary>The lowest waiting batch, now held by <paramref name="pool"/>; null when none waits or while <see cref="Throttled"/>.</summary>
     public int? Assign(string pool)
     {
-        if (_pending.Count == 0) return null;
+        if (_pending.Count == 0 || Throttled) return null;
         int batch = _pending.Min;
         _pending.Remove(batch);
         _assigned[batch] = pool;

@@ -52,7 +52,7 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
         Command<StartScan>(OnStart);
         Command<PlanResult>(OnPlanned);
         Command<RequestWork>(_ => OnRequestWork());
-        Command<BatchComputed>(c => { if (c.Generation == _state.Generation) _book?.Computed(c.Batch); });
+        Command<BatchComputed>(OnBatchComputed);
         Command<BatchFailed>(OnBatchFailed);
         Command<TileReport>(OnTileReport);
         Command<Terminated>(OnTerminated);
@@ -155,14 +155,20 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
     private void StartRunning(bool survey)
     {
         var plan = _state.Plan!;
-        _book = new DispatchBook(plan, _state.Completed);
+        _book = new DispatchBook(plan, _state.Completed, _options.MaxUndurableBatches);
         _surveyMissing.Clear();
         if (survey)
         {
             for (int t = 0; t < plan.TileCount; t++) _surveyMissing.Add(t);
             AskSurvey();
         }
-        else Announce();
+        else
+        {
+            // start the tiles (recovery, remembered-entity writes) while the first batches compute
+            for (int t = 0; t < plan.TileCount; t++)
+                _tiles.Tell(new TileCommands.GetTileStatus(_experimentId, _scanId, t, _state.Generation));
+            Announce();
+        }
     }
 
     private void AskSurvey()
@@ -181,6 +187,20 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
         }
         Context.Watch(Sender);
         Sender.Tell(new ScanReplies.WorkAssigned(_experimentId, _scanId, _state.Generation, _state.Job!, _state.Plan!, batch.Value));
+    }
+
+    private void OnBatchComputed(BatchComputed computed)
+    {
+        if (computed.Generation != _state.Generation || _book is null) return;
+        _book.Computed(computed.Batch);
+        // the last batch is in: the tiles checkpoint now rather than when idle
+        if (_book.AllDelivered && _state.Phase == ScanPhase.Running) RequestCheckpoints();
+    }
+
+    private void RequestCheckpoints()
+    {
+        foreach (var t in _book!.TilesMissingDurability())
+            _tiles.Tell(new TileCommands.CheckpointTile(_experimentId, _scanId, t, _state.Generation));
     }
 
     private void OnBatchFailed(BatchFailed failed)
@@ -209,7 +229,12 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
         PersistAll(events, e =>
         {
             _state = _state.Apply(e);
-            if (e is ScanEvents.BatchesCompleted done) _book?.MarkCompleted(done.Batches);
+            if (e is ScanEvents.BatchesCompleted done && _book is not null)
+            {
+                bool throttled = _book.Throttled;
+                _book.MarkCompleted(done.Batches);
+                if (throttled && !_book.Throttled) Announce();
+            }
             if (surveyed && ReferenceEquals(e, events[^1])) EndSurvey();
             Publish();
             if (_state.Phase == ScanPhase.Finishing) RequestResults();
@@ -285,11 +310,9 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
         switch (_state.Phase)
         {
             case ScanPhase.Running when _surveyMissing.Count > 0: AskSurvey(); break;
+            case ScanPhase.Running when _book is { Throttled: true }: RequestCheckpoints(); break;
             case ScanPhase.Running when _book is { Pending: > 0 }: Announce(); break;
-            case ScanPhase.Running when _book is { AllDelivered: true }:
-                foreach (var t in _book.TilesMissingDurability())
-                    _tiles.Tell(new TileCommands.CheckpointTile(_experimentId, _scanId, t, _state.Generation));
-                break;
+            case ScanPhase.Running when _book is { AllDelivered: true }: RequestCheckpoints(); break;
             case ScanPhase.Finishing: RequestResults(); break;
             case ScanPhase.Completed or ScanPhase.Failed when !_outcomeRecorded: ReportOutcome(); break;
         }

@@ -16,7 +16,8 @@ namespace XcsCt.Actors.Tiles;
 /// <summary>
 /// One tile of one scan (<c>experiment/scan/tile</c>): adds each batch's partial once, snapshots
 /// spectra and applied set every <see cref="XcsClusterOptions.SnapshotInterval"/> batches (or when
-/// idle or asked), and reports to its scan what is durable. See <see cref="Scans.DispatchBook"/>
+/// idle or asked), and reports to its scan what is durable. Its journal holds one
+/// <see cref="TileEvents.TileStarted"/> per generation; its one snapshot is replaced in place. See <see cref="Scans.DispatchBook"/>
 /// for the exactly-once design.
 /// </summary>
 public sealed class TileActor : ReceivePersistentActor, IWithTimers
@@ -94,6 +95,8 @@ public sealed class TileActor : ReceivePersistentActor, IWithTimers
                     _state = _state.Apply(e);
                     _counts = null;
                     _saving = null;
+                    // an older generation's snapshot (its TileStarted is older) is of no use any more
+                    if (LastSequenceNr > 1) DeleteSnapshots(new SnapshotSelectionCriteria(LastSequenceNr - 1));
                     Add(partial);
                 });
                 break;
@@ -118,14 +121,17 @@ public sealed class TileActor : ReceivePersistentActor, IWithTimers
         else Timers.StartSingleTimer(IdleCheckpoint.Instance, IdleCheckpoint.Instance, _options.TileIdleCheckpoint);
     }
 
-    /// <summary>Journal a marker, then snapshot spectra and applied set at the marker's sequence number.</summary>
+    /// <summary>
+    /// Snapshots spectra and applied set at the generation's sequence number (that of its
+    /// <see cref="TileEvents.TileStarted"/>): the store replaces the tile's previous snapshot in
+    /// one write, so a checkpoint costs one transaction and the tile holds one snapshot row.
+    /// </summary>
     private void Checkpoint()
     {
         if (_saving is not null || !_state.HasUndurable || _counts is null) return;
         var applied = _state.Applied;
-        var snapshot = _counts.ToSnapshot(_state.Generation, applied);
         _saving = applied;
-        Persist(new TileEvents.TileCheckpointed(_state.Generation, applied), _ => SaveSnapshot(snapshot));
+        SaveSnapshot(_counts.ToSnapshot(_state.Generation, applied));
     }
 
     private void OnSnapshotSaved(SaveSnapshotSuccess saved)
@@ -134,8 +140,6 @@ public sealed class TileActor : ReceivePersistentActor, IWithTimers
         _state = _state.Checkpointed(_saving);
         _saving = null;
         _scans.Tell(Report(recovered: false, settled: !_state.HasUndurable));
-        DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
-        DeleteMessages(saved.Metadata.SequenceNr);
         if (_state.CheckpointDue(_options.SnapshotInterval)) Checkpoint();
     }
 

@@ -20,8 +20,9 @@ public enum PartialDecision
 /// <summary>
 /// A tile's bookkeeping (the counts themselves live in <see cref="TileAccumulator"/>):
 /// generation, batches applied in memory, batches durable in the latest snapshot, and how many
-/// were applied since. Pure; the journal holds only <see cref="TileStarted"/> and
-/// <see cref="TileCheckpointed"/> markers, and the applied set is restored from snapshots.
+/// were applied since. Pure; the journal holds only <see cref="TileStarted"/> (and, written by
+/// earlier versions, <see cref="TileCheckpointed"/> markers), and the applied set is restored
+/// from snapshots.
 /// </summary>
 public sealed record TileState(int Generation, bool Started, BatchSet Applied, BatchSet Durable, int SinceCheckpoint)
 {

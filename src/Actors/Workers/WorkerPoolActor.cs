@@ -16,7 +16,8 @@ namespace XcsCt.Actors.Workers;
 
 /// <summary>
 /// The worker pool of one node: at most <see cref="XcsClusterOptions.MaxBatchesInFlight"/>
-/// batches at once. It pulls: scans announce pending work on a pub-sub topic, and the pool asks
+/// batches computing at once, and as many more assigned and waiting (messages only, no frames),
+/// so that a core finishing a batch starts the next without a round trip to its scan. It pulls: scans announce pending work on a pub-sub topic, and the pool asks
 /// them in turn (round robin, one request per scan at a time), so free capacity anywhere takes
 /// work and no scan starves while another is large. A batch is read from shared storage, run
 /// through the Domain frame chain, cut into sparse per-tile partials, and sent to the tiles.
@@ -32,6 +33,7 @@ public sealed class WorkerPoolActor : ReceiveActor, IWithTimers
     private readonly List<(string Experiment, string Scan)> _rotation = [];
     private readonly Dictionary<(string, string), DateTime> _asked = [];
     private readonly ConcurrentDictionary<string, ScanJob> _jobs = new();
+    private readonly Queue<ScanReplies.WorkAssigned> _waiting = new();
     private int _next;
     private int _running;
 
@@ -47,8 +49,8 @@ public sealed class WorkerPoolActor : ReceiveActor, IWithTimers
         Receive<ScanReplies.WorkAssigned>(a =>
         {
             _asked.Remove((a.ExperimentId, a.ScanId));
-            _running++;
-            Launch(a);
+            _waiting.Enqueue(a);
+            LaunchWaiting();
             Pump();
         });
         Receive<ScanReplies.NoWork>(n =>
@@ -60,6 +62,7 @@ public sealed class WorkerPoolActor : ReceiveActor, IWithTimers
         Receive<BatchDone>(_ =>
         {
             _running--;
+            LaunchWaiting();
             Pump();
         });
         Receive<Tick>(_ =>
@@ -81,11 +84,23 @@ public sealed class WorkerPoolActor : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer(Tick.Instance, Tick.Instance, TimeSpan.FromSeconds(1));
     }
 
-    /// <summary>Asks scans for work, in turn, while capacity is free.</summary>
+    /// <summary>Batches assigned to this node and not yet computing.</summary>
+    public int Waiting => _waiting.Count;
+
+    private void LaunchWaiting()
+    {
+        while (_running < _options.MaxBatchesInFlight && _waiting.TryDequeue(out var work))
+        {
+            _running++;
+            Launch(work);
+        }
+    }
+
+    /// <summary>Asks scans for work, in turn, while capacity (computing, waiting or asked) is free.</summary>
     private void Pump()
     {
         int candidates = _rotation.Count;
-        while (_running + _asked.Count < _options.MaxBatchesInFlight && candidates-- > 0)
+        while (_running + _waiting.Count + _asked.Count < 2 * _options.MaxBatchesInFlight && candidates-- > 0)
         {
             _next %= _rotation.Count;
             var key = _rotation[_next++];
@@ -98,7 +113,9 @@ public sealed class WorkerPoolActor : ReceiveActor, IWithTimers
     private void Launch(ScanReplies.WorkAssigned work)
     {
         var (scans, tiles, computer, jobs) = (_scans, _tiles, _computer, _jobs);
-        Task.Run(() =>
+        // a dedicated thread, not the thread pool: a batch keeps a core busy for a while, and the
+        // pool's threads are the actors' (tiles applying partials, scans, journal I/O)
+        Task.Factory.StartNew(() =>
         {
             try
             {
@@ -118,7 +135,7 @@ public sealed class WorkerPoolActor : ReceiveActor, IWithTimers
                 scans.Tell(new ScanCommands.BatchFailed(work.ExperimentId, work.ScanId, work.Generation, work.Batch, e.Message, e is InputException));
             }
             return BatchDone.Instance;
-        }).PipeTo(Self);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).PipeTo(Self);
     }
 
     /// <summary>Self: one batch finished (or failed) and its slot is free.</summary>

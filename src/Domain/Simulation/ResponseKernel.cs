@@ -18,6 +18,7 @@ public sealed class ResponseKernel
 
     private readonly (int[] Shift, double[] Weight)[][] _primary; // [coarse][class]
     private readonly double[][] _secondaryRate; // [coarse][class]
+    private readonly double[] _hits; // [coarse]: mean pixels above threshold per photon
 
     public ResponseKernel(DetectorModel detector, FineGrid grid, double maxKeV)
     {
@@ -25,6 +26,7 @@ public sealed class ResponseKernel
         int n = (int)Math.Ceiling(maxKeV / CoarseStepKeV) + 1;
         _primary = new (int[], double[])[n][];
         _secondaryRate = new double[n][];
+        _hits = new double[n];
         var secondaryShape = new double[2][];
         secondaryShape[0] = new double[grid.Bins];
         secondaryShape[1] = new double[grid.Bins];
@@ -47,6 +49,7 @@ public sealed class ResponseKernel
                 int count = detector.Interact(e, ref rng, dep);
                 int hits = 0;
                 for (int d = 0; d < count; d++) if (dep[d].KeV >= threshold) dep[hits++] = dep[d];
+                _hits[j] += hits * w;
                 Clusters(dep[..hits], cluster);
                 for (int a = 0; a < hits; a++)
                 {
@@ -112,6 +115,9 @@ public sealed class ResponseKernel
 
     /// <summary>Normalised fine spectrum of secondary events per class (0 single, 1 pair).</summary>
     public double[][] SecondaryShape { get; }
+
+    /// <summary>Mean number of pixels above threshold per absorbed photon of <paramref name="eKeV"/>.</summary>
+    public double HitsPerPhoton(double eKeV) => _hits[Coarse(eKeV)];
 
     private int Coarse(double eKeV) => Math.Clamp((int)(eKeV / CoarseStepKeV), 0, _primary.Length - 1);
 

@@ -50,6 +50,8 @@ public sealed class ScanModel
     /// <summary>
     /// Expected processed spectrum of every pixel per frame: <c>[pixel * bins + bin]</c>. Multiply by the
     /// frame count for expected counts. Dead pixels (gradient 0) are zero, as the frame corrections drop them.
+    /// Pile-up is kept to first order: an event survives the cluster rule only if no other photon of the
+    /// same frame leaves charge next to it, probability <see cref="PileUpSurvival"/>.
     /// </summary>
     public double[] ExpectedSpectra()
     {
@@ -68,6 +70,7 @@ public sealed class ScanModel
                 rate[1, p] += w * Model.SecondaryRates[b, 1];
             }
         var stencil = Model.Kernel.Stencil;
+        var survival = PileUpSurvival();
         int rad = ResponseKernel.StencilRadius, side = 2 * rad + 1;
         Parallel.For(0, pixels, p =>
         {
@@ -100,8 +103,36 @@ public sealed class ScanModel
             TensorPrimitives.MultiplyAdd(Model.SecondarySmeared(0, l1 + 1).AsSpan(0, active), s0 * t1, dst, dst);
             TensorPrimitives.MultiplyAdd(Model.SecondarySmeared(1, l2).AsSpan(0, active), s1 * (1 - t2), dst, dst);
             TensorPrimitives.MultiplyAdd(Model.SecondarySmeared(1, l2 + 1).AsSpan(0, active), s1 * t2, dst, dst);
+            TensorPrimitives.Multiply(dst, survival[p], dst);
         });
         return result;
+    }
+
+    /// <summary>
+    /// Probability per pixel that an event is not corrupted by pile-up:
+    /// <c>exp(-sum_q h_q)</c> over the hit rates h_q (pixels above threshold per frame) of the 3 x 3
+    /// neighbourhood, where another hit merges with the event or makes a cluster of 3+ (held within 2 %
+    /// of the frame path's counts by a test).
+    /// </summary>
+    public double[] PileUpSurvival()
+    {
+        var shape = Scene.Shape;
+        double hitsPerPhoton = Model.Kernel.HitsPerPhoton(Model.Beam.ComptonKeV);
+        var survival = new double[shape.Pixels];
+        for (int p = 0; p < shape.Pixels; p++)
+        {
+            int row = p / shape.Cols, col = p % shape.Cols;
+            double load = 0;
+            for (int dr = -1; dr <= 1; dr++)
+                for (int dc = -1; dc <= 1; dc++)
+                {
+                    int r = row + dr, c = col + dc;
+                    if ((uint)r >= (uint)shape.Rows || (uint)c >= (uint)shape.Cols) continue;
+                    load += PhotonRate[r * shape.Cols + c] * hitsPerPhoton;
+                }
+            survival[p] = Math.Exp(-load);
+        }
+        return survival;
     }
 
     /// <summary>Sum of <paramref name="expected"/> spectra over pixels weighted by <paramref name="mask"/> (all pixels when empty).</summary>

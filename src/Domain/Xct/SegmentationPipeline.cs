@@ -103,9 +103,16 @@ public static class SegmentationPipeline
                 histogram.Add<float>(filter.Filtered(slabs[s].OutputFirst, slabs[s].OutputFirst + slabs[s].OutputCount));
                 progress?.Invoke("histogram", s + 1, slabs.Count);
             }
-            double[] thresholds = settings.Classes == 2
-                ? [Otsu.Find(histogram).Value]
-                : [Otsu.FindTwo(histogram).Lower, Otsu.FindTwo(histogram).Upper];
+            double[] thresholds;
+            if (settings.Classes == 2)
+            {
+                thresholds = [Otsu.Find(histogram).Value];
+            }
+            else
+            {
+                var two = Otsu.FindTwo(histogram);
+                thresholds = [two.Lower, two.Upper];
+            }
             int phase = settings.Phase ?? settings.Classes - 1;
 
             // Pass B: classes, opened phase mask (stored as bits), labels slab by slab joined across faces.

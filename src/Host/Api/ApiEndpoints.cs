@@ -71,7 +71,7 @@ public static class ApiEndpoints
         experiments.MapDelete("/{id}", async (string id, IExperimentService s, HttpContext http) => Respond(http, await s.CancelAsync(id)))
             .AddEndpointFilter(guard)
             .Produces<Accepted>(StatusCodes.Status202Accepted).Produces<ApiError>(StatusCodes.Status404NotFound).Produces<ApiError>(StatusCodes.Status409Conflict)
-            .WithName("CancelExperiment").WithSummary("Cancel a queued or running experiment; scans already written are kept.");
+            .WithName("CancelExperiment").WithSummary("Cancel a queued or running experiment; scans already written are kept. On the cluster runner, batches already handed out finish in the background and stay durable (a retry resumes from them).");
         experiments.MapGet("/{id}/files/{name}", (string id, string name, IExperimentService s, HttpContext http) =>
                 ServeFile(http, s.OutputDirectory(id), name, ExperimentFiles, $"experiment {id}"))
             .Produces<ApiError>(StatusCodes.Status404NotFound)

@@ -63,7 +63,7 @@ public static class ServeHost
             akka.ConfigureLoggers(l => l.LogLevel = Akka.Event.LogLevel.WarningLevel);
             var domain = new DomainBatchComputer();
             akka.AddXcsCluster(cluster, domain, domain)
-                .WithActorSystemLivenessCheck(tags: [LiveTag])
+                .WithActorSystemLivenessCheck(tags: [LiveTag, ReadyTag])
                 .WithAkkaClusterReadinessCheck(tags: [ReadyTag])
                 .AddJournalProbe(sp.GetRequiredService<ServeMetrics>(), sp.GetRequiredService<JournalHealth>(), TimeSpan.FromSeconds(options.JournalProbeIntervalS));
             if (options.Node.Discovery == "kubernetes")

@@ -19,6 +19,26 @@ public sealed class DispatchBookTests
     }
 
     [Fact]
+    public void No_batch_is_handed_out_while_too_many_are_not_yet_durable()
+    {
+        var book = new DispatchBook(Plan, BatchSet.Empty, maxUndurable: 3);
+        Assert.Equal(0, book.Assign("p"));
+        Assert.Equal(1, book.Assign("p"));
+        book.Computed(0);
+        Assert.Equal(2, book.Assign("p"));
+        Assert.True(book.Throttled);
+        Assert.Null(book.Assign("p")); // 0 delivered, 1 and 2 assigned: none durable yet
+        book.Computed(1);
+        Assert.Null(book.Assign("p")); // delivered counts until durable everywhere
+        var (durable, _) = book.Report(0, BatchSet.Range(0, 2), BatchSet.Range(0, 2), false, false);
+        book.MarkCompleted(book.Report(1, BatchSet.Range(0, 2), BatchSet.Range(0, 2), false, false).NewlyComplete.Union(durable));
+        Assert.False(book.Throttled);
+        Assert.Equal(3, book.Assign("p"));
+        Assert.Equal(4, book.Assign("p"));
+        Assert.Null(book.Assign("p"));
+    }
+
+    [Fact]
     public void A_batch_completes_when_durable_on_every_tile()
     {
         var book = new DispatchBook(Plan, BatchSet.Empty);

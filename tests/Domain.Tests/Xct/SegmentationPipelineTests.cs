@@ -35,16 +35,23 @@ public class SegmentationPipelineTests
         Assert.Equal((byte)1, phases[0, 0, 0]);
     }
 
-    [Fact]
-    public void Small_slabs_give_exactly_the_result_of_one_slab()
+    [Theory]
+    [InlineData(Connectivity.Full26, 3)]
+    [InlineData(Connectivity.Full26, 0)]
+    [InlineData(Connectivity.Faces6, 0)]
+    public void Small_slabs_give_exactly_the_result_of_one_slab(Connectivity connectivity, int opening)
     {
         using var whole = new TempDir();
         using var slabbed = new TempDir();
         var volume = Spheres(seed: 2);
-        var settings = new SegmentationSettings { VoxelUm = 2, Threads = 1, PngSlices = 0 };
+        // Diagonal chains of voxels crossing slab faces: one component with 26-connectivity, many with 6.
+        for (int z = 0; z < Shape.Depth; z++)
+            volume[z, 2 + z % 2, 2 + z] = 50000;
+        var settings = new SegmentationSettings { VoxelUm = 2, Threads = 1, PngSlices = 0, Connectivity = connectivity, OpeningRadius = opening, Median = opening > 0 };
         var one = SegmentationPipeline.Run(volume, whole.Path, settings);
-        // About 3 output slices per slab: halo 1 (median) + 6 (opening) on each side.
-        long budget = 22L * Shape.SliceVoxels * (3 + 2 * 7);
+        // About 3 output slices per slab, plus the halo (median 1, opening 2 r) on each side.
+        int halo = (settings.Median ? 1 : 0) + 2 * opening;
+        long budget = 22L * Shape.SliceVoxels * (3 + 2 * halo);
         var many = SegmentationPipeline.Run(volume, slabbed.Path, settings with { MemoryBudgetBytes = budget });
         Assert.Equal(1, one.Slabs);
         Assert.True(many.Slabs >= 8, $"{many.Slabs} slabs");
@@ -52,6 +59,12 @@ public class SegmentationPipelineTests
         Assert.Equal(one.Components, many.Components);
         Assert.Equal(VolumeReader.ReadLabels(one.LabelsPath).Labels, VolumeReader.ReadLabels(many.LabelsPath).Labels);
         Assert.Equal(VolumeReader.Read<byte>(one.PhasesPath).Data, VolumeReader.Read<byte>(many.PhasesPath).Data);
+        if (opening == 0)
+        {
+            // The diagonal chain: one component with 26-connectivity, one per voxel with 6.
+            var chain = one.Components.Where(c => c.YMin >= 2 && c.YMax <= 3).ToList();
+            Assert.Equal(connectivity == Connectivity.Full26 ? 1 : Shape.Depth, chain.Count);
+        }
     }
 
     [Fact]

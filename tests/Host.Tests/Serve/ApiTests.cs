@@ -212,6 +212,7 @@ public sealed class ApiTests(NodeFixture node) : IClassFixture<NodeFixture>
         string readiness = await ready.Content.ReadAsStringAsync();
         Assert.Contains("akka.cluster.join", readiness);
         Assert.Contains("akka-journal", readiness);
+        Assert.Contains("akka.actorsystem", readiness);
 
         var page = await node.Http.GetAsync("/");
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);

@@ -17,12 +17,25 @@ public sealed class FakeFrames : IBatchComputer, IScanPlanner
     private readonly ManualResetEventSlim _gate = new(true);
     private int _computed;
     private int _holdFrom = int.MaxValue;
+    private int _holdAfter = int.MaxValue;
+    private int _started;
 
     /// <summary>From now on, batches numbered <paramref name="fromBatch"/> or later wait until <see cref="Release"/> (a node caught mid-run, whatever the machine's speed).</summary>
     public void Hold(int fromBatch)
     {
         _gate.Reset();
         _holdFrom = fromBatch;
+    }
+
+    /// <summary>
+    /// From now on, this node computes <paramref name="batches"/> more batches and then waits in every
+    /// further one until <see cref="Release"/>: a node caught mid-run after it has done some work,
+    /// whichever batch numbers the cluster happened to hand it.
+    /// </summary>
+    public void HoldAfter(int batches)
+    {
+        _gate.Reset();
+        _holdAfter = Volatile.Read(ref _started) + batches;
     }
 
     /// <summary>Lets held batches go on.</summary>
@@ -50,7 +63,8 @@ public sealed class FakeFrames : IBatchComputer, IScanPlanner
     public ComputedBatch Compute(ScanJob job, string jobHash, FrameBatch batch)
     {
         if (Delay > TimeSpan.Zero) Thread.Sleep(Delay);
-        if (batch.Index >= _holdFrom) _gate.Wait();
+        int started = Interlocked.Increment(ref _started);
+        if (batch.Index >= _holdFrom || started > _holdAfter) _gate.Wait();
         var path = job.FrameFiles[batch.FileIndex];
         if (File.ReadAllText(path).Trim() == "corrupt")
             throw new InputException($"{path}: frame data is corrupt at frame {batch.FirstFrame}");

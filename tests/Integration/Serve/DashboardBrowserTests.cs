@@ -8,6 +8,7 @@ namespace XcsCt.Integration.Serve;
 /// downloaded browser). Submits the simulated coin cell through the page and checks the EMF map
 /// is rendered; the screenshot is kept under <c>artifacts/</c> beside the tests.
 /// </summary>
+[Collection(ServeCollection.Name)]
 public sealed class DashboardBrowserTests(ITestOutputHelper output)
 {
     private const string Chromium = "/usr/bin/chromium";
@@ -23,12 +24,14 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium package (.ci/run does)");
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        string root = Directory.CreateTempSubdirectory("xcsct-browser-").FullName;
+        using var temp = new TempRoot("browser");
+        string root = temp.Path;
         var sim = Xcsct.Simulate(root);
         await using var node = await NodeProcess.StartAsync(root, Path.Combine(root, "data"), "--runner", "direct");
 
         using var playwright = await Playwright.CreateAsync();
-        string profile = Directory.CreateTempSubdirectory("xcsct-chromium-").FullName;
+        using var profileDir = new TempRoot("chromium-profile");
+        string profile = profileDir.Path;
         await using var browser = await playwright.Chromium.LaunchPersistentContextAsync(profile, new BrowserTypeLaunchPersistentContextOptions
         {
             ExecutablePath = Chromium,

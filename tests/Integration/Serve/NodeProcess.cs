@@ -144,3 +144,23 @@ internal sealed class NodeProcess : IAsyncDisposable
         _process.Dispose();
     }
 }
+
+/// <summary>The serve tests start several processes each: they run one after another, not beside each other.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ServeCollection
+{
+    public const string Name = "xcsct serve processes";
+}
+
+/// <summary>A temporary directory for one test, removed afterwards.</summary>
+internal sealed class TempRoot : IDisposable
+{
+    public TempRoot(string name) => Path = Directory.CreateTempSubdirectory("xcsct-" + name + "-").FullName;
+
+    public string Path { get; }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

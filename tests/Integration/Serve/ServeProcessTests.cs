@@ -5,10 +5,9 @@ using XcsCt.Host.Serve;
 namespace XcsCt.Integration.Serve;
 
 /// <summary><c>xcsct serve</c> as a real process, driven by the real CLI client.</summary>
+[Collection(ServeCollection.Name)]
 public sealed class ServeProcessTests
 {
-    private static string TempRoot(string name) => Directory.CreateTempSubdirectory("xcsct-" + name + "-").FullName;
-
     /// <summary>summary.json without the keys that name where or when it was written.</summary>
     private static JsonNode Comparable(string path)
     {
@@ -20,7 +19,8 @@ public sealed class ServeProcessTests
     [Fact]
     public async Task Submit_wait_and_results_through_the_cluster_match_the_direct_run()
     {
-        string root = TempRoot("serve-cli");
+        using var temp = new TempRoot("serve-cli");
+        string root = temp.Path;
         var sim = Xcsct.Simulate(root);
         await using var node = await NodeProcess.StartAsync(root, Path.Combine(root, "data"));
 
@@ -61,7 +61,8 @@ public sealed class ServeProcessTests
     [Fact]
     public async Task A_node_that_does_not_answer_is_one_line_without_a_stack_trace()
     {
-        string root = TempRoot("serve-down");
+        using var temp = new TempRoot("serve-down");
+        string root = temp.Path;
         string url = $"http://127.0.0.1:{Xcsct.FreePort()}";
         File.WriteAllText(Path.Combine(root, "m.yaml"), "experiment: x\n");
         foreach (var args in new[] { new[] { "status", "--node", url }, ["submit", Path.Combine(root, "m.yaml"), "--node", url], ["cluster", "members", "--node", url] })
@@ -77,7 +78,8 @@ public sealed class ServeProcessTests
     [Fact]
     public async Task Cluster_members_lists_both_nodes_of_a_two_node_cluster_and_leave_removes_one_gracefully()
     {
-        string root = TempRoot("serve-two");
+        using var temp = new TempRoot("serve-two");
+        string root = temp.Path;
         await using var a = await NodeProcess.StartAsync(root, Path.Combine(root, "data-a"));
         await using var b = await NodeProcess.StartAsync(root, Path.Combine(root, "data-b"), "--seed", a.Address);
 
