@@ -51,14 +51,18 @@ public sealed class FrameAccumulator
         _dirty = new ulong[(blocks + 63) >> 6];
         int words = (pixels + 63) >> 6;
         _queue = new int[Math.Max(1 << 14, 2 * pixels + 64)];
-        Hits = new ulong[words];
+        PlanePad = FrameKernel.PlanePad(Shape);
+        PlaneWords = FrameKernel.PlaneWords(Shape);
+        int padded = PlanePad + PlaneWords + PlanePad;
+        Hits = new ulong[padded];
+        Linked = new ulong[padded];
+        Pairs = new ulong[padded];
+        Singles = new ulong[PlaneWords];
+        Heads = new ulong[PlaneWords];
+        HeadList = new int[pixels + 8];
         RawHits = new ulong[words];
-        InMasks = new ulong[words];
-        KeepMasks = new ulong[words];
         EventList = new int[pixels + 8];
         OutEnergy = new float[pixels + 16];
-        NeighbourBit = new byte[pixels];
-        EventMap = new byte[(Shape.Rows + 2) * (Shape.Cols + 2) + 8];
         OutBase = new int[pixels + 16];
         Previous = new ulong[words];
         Energy = new float[pixels];
@@ -81,18 +85,43 @@ public sealed class FrameAccumulator
 
     // Kernel state and scratch (sized for Shape; contents meaningful only inside a kernel call).
 
-    /// <summary>Event bit mask of the frame, spatial order (bit p of word p / 64 is pixel p).</summary>
+    /// <summary>
+    /// Event bit plane of the frame, spatial order (bit p of word p / 64 is pixel p), stored from word
+    /// <see cref="PlanePad"/> on, between zero padding (see <see cref="HitsAt0"/>, <see cref="HitsSpan"/>).
+    /// </summary>
     internal ulong[] Hits { get; }
 
-    /// <summary>Event pixels of the frame in raster order (<see cref="EventCount"/> of them; room for 8 more).</summary>
+    /// <summary>Zero words before and after each padded plane.</summary>
+    internal int PlanePad { get; }
+
+    /// <summary>Words of a plane (the frame's pixels rounded up to 512 bits); words past the pixels stay zero.</summary>
+    internal int PlaneWords { get; }
+
+    /// <summary>Word 0 of <see cref="Hits"/>.</summary>
+    internal ref ulong HitsAt0 => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Hits), PlanePad);
+
+    /// <summary>The words of <see cref="Hits"/> that hold pixels.</summary>
+    internal Span<ulong> HitsSpan => Hits.AsSpan(PlanePad, (Shape.Pixels + 63) >> 6);
+
+    /// <summary>Cluster rule planes (padded like <see cref="Hits"/>): events with exactly one neighbour, and such events whose neighbour has exactly one too.</summary>
+    internal ulong[] Linked { get; }
+    internal ulong[] Pairs { get; }
+
+    /// <summary>Cluster rule planes (<see cref="PlaneWords"/>, no padding): events without neighbour, and the first pixel (raster order) of each pair.</summary>
+    internal ulong[] Singles { get; }
+    internal ulong[] Heads { get; }
+
+    /// <summary>Pixels of <see cref="Heads"/> in raster order (room for 8 more).</summary>
+    internal int[] HeadList { get; }
+
+    /// <summary>
+    /// Event pixels of the frame in raster order (room for 8 more): all <see cref="EventCount"/> events
+    /// after the mask pass, except in cluster mode, which lists its single events here instead.
+    /// </summary>
     internal int[] EventList { get; }
+
+    /// <summary>Events of the frame (steps 1-5).</summary>
     internal int EventCount { get; set; }
-
-    /// <summary>The frame's events as bytes (bit 0 = event; the cluster rule keeps neighbour counts above it) with a zero border of one pixel; all zero between frames.</summary>
-    internal byte[] EventMap { get; }
-
-    /// <summary>Per listed event, the bit of its first neighbour in the cluster window (31: none).</summary>
-    internal byte[] NeighbourBit { get; }
 
     /// <summary>Kept events of the frame waiting for their bin: energy (keV) and pixel * bins (room for 16 more).</summary>
     internal float[] OutEnergy { get; }
@@ -100,9 +129,6 @@ public sealed class FrameAccumulator
 
     internal ulong[] RawHits { get; }
 
-    /// <summary>Raw-order compare masks of the frame against the reading and threshold cut maps.</summary>
-    internal ulong[] InMasks { get; }
-    internal ulong[] KeepMasks { get; }
     internal float[] Energy { get; }
 
     /// <summary>Raw-order bits of the last frame after steps 1-3 (next-frame correction).</summary>
