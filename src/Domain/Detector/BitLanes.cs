@@ -35,6 +35,9 @@ internal interface IBitLanes<TSelf> where TSelf : struct, IBitLanes<TSelf>
     /// </summary>
     static abstract TSelf Shifted(ref ulong plane, nint word, BitShift shift);
 
+    /// <summary>Bit i set when word i of <paramref name="value"/> is not zero (i &lt; Words).</summary>
+    static abstract ulong NonZeroWords(TSelf value);
+
     static abstract TSelf operator &(TSelf a, TSelf b);
 
     static abstract TSelf operator |(TSelf a, TSelf b);
@@ -59,12 +62,15 @@ internal readonly struct Lanes512(Vector512<ulong> bits) : IBitLanes<Lanes512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512 Shifted(ref ulong plane, nint word, BitShift shift)
     {
+        // high << (64 - bits) as (high << (63 - bits)) << 1: no shift by 64 when bits is 0.
         ref ulong at = ref Unsafe.Add(ref plane, word + shift.Words);
         var low = Vector512.LoadUnsafe(ref at);
-        if (shift.Bits == 0) return new(low);
         var high = Vector512.LoadUnsafe(ref Unsafe.Add(ref at, 1));
-        return new(Vector512.ShiftRightLogical(low, shift.Bits) | Vector512.ShiftLeft(high, 64 - shift.Bits));
+        return new(Vector512.ShiftRightLogical(low, shift.Bits) | Vector512.ShiftLeft(Vector512.ShiftLeft(high, 63 - shift.Bits), 1));
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong NonZeroWords(Lanes512 value) => ~Vector512.Equals(value._bits, Vector512<ulong>.Zero).ExtractMostSignificantBits() & 0xFF;
 
     public static Lanes512 operator &(Lanes512 a, Lanes512 b) => new(a._bits & b._bits);
 
@@ -91,10 +97,12 @@ internal readonly struct Lanes256(Vector256<ulong> bits) : IBitLanes<Lanes256>
     {
         ref ulong at = ref Unsafe.Add(ref plane, word + shift.Words);
         var low = Vector256.LoadUnsafe(ref at);
-        if (shift.Bits == 0) return new(low);
         var high = Vector256.LoadUnsafe(ref Unsafe.Add(ref at, 1));
-        return new(Vector256.ShiftRightLogical(low, shift.Bits) | Vector256.ShiftLeft(high, 64 - shift.Bits));
+        return new(Vector256.ShiftRightLogical(low, shift.Bits) | Vector256.ShiftLeft(Vector256.ShiftLeft(high, 63 - shift.Bits), 1));
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong NonZeroWords(Lanes256 value) => ~Vector256.Equals(value._bits, Vector256<ulong>.Zero).ExtractMostSignificantBits() & 0xF;
 
     public static Lanes256 operator &(Lanes256 a, Lanes256 b) => new(a._bits & b._bits);
 
@@ -120,9 +128,11 @@ internal readonly struct Lanes64(ulong bits) : IBitLanes<Lanes64>
     public static Lanes64 Shifted(ref ulong plane, nint word, BitShift shift)
     {
         ref ulong at = ref Unsafe.Add(ref plane, word + shift.Words);
-        if (shift.Bits == 0) return new(at);
-        return new(at >> shift.Bits | Unsafe.Add(ref at, 1) << (64 - shift.Bits));
+        return new(at >> shift.Bits | Unsafe.Add(ref at, 1) << (63 - shift.Bits) << 1);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong NonZeroWords(Lanes64 value) => value._bits != 0 ? 1UL : 0UL;
 
     public static Lanes64 operator &(Lanes64 a, Lanes64 b) => new(a._bits & b._bits);
 

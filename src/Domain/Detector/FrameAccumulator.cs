@@ -60,6 +60,8 @@ public sealed class FrameAccumulator
         Singles = new ulong[PlaneWords];
         Heads = new ulong[PlaneWords];
         HeadList = new int[pixels + 8];
+        SinglesWords = new ulong[(PlaneWords + 63) >> 6];
+        HeadsWords = new ulong[(PlaneWords + 63) >> 6];
         RawHits = new ulong[words];
         EventList = new int[pixels + 8];
         OutEnergy = new float[pixels + 16];
@@ -110,6 +112,10 @@ public sealed class FrameAccumulator
     /// <summary>Cluster rule planes (<see cref="PlaneWords"/>, no padding): events without neighbour, and the first pixel (raster order) of each pair.</summary>
     internal ulong[] Singles { get; }
     internal ulong[] Heads { get; }
+
+    /// <summary>Bit w set when word w of <see cref="Singles"/> / <see cref="Heads"/> is not zero.</summary>
+    internal ulong[] SinglesWords { get; }
+    internal ulong[] HeadsWords { get; }
 
     /// <summary>Pixels of <see cref="Heads"/> in raster order (room for 8 more).</summary>
     internal int[] HeadList { get; }

@@ -93,17 +93,10 @@ public sealed partial class FrameKernel
             default: ClusterPlanes<Lanes64>(acc); break;
         }
 
-        ref ulong singles = ref MemoryMarshal.GetArrayDataReference(acc.Singles);
-        ref ulong heads = ref MemoryMarshal.GetArrayDataReference(acc.Heads);
+        nint kept = ListBits(acc.Singles, acc.SinglesWords, acc.EventList);
+        nint merged = ListBits(acc.Heads, acc.HeadsWords, acc.HeadList);
         ref int singleList = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
         ref int headList = ref MemoryMarshal.GetArrayDataReference(acc.HeadList);
-        nint kept = 0, merged = 0;
-        for (nint w = 0; w < _words; w++)
-        {
-            ulong s = Unsafe.Add(ref singles, w), h = Unsafe.Add(ref heads, w);
-            kept = AppendBits(ref singleList, kept, s, BitOperations.PopCount(s), (int)(w << 6));
-            merged = AppendBits(ref headList, merged, h, BitOperations.PopCount(h), (int)(w << 6));
-        }
 
         ref float outEnergy = ref MemoryMarshal.GetArrayDataReference(acc.OutEnergy);
         ref int outBase = ref MemoryMarshal.GetArrayDataReference(acc.OutBase);
@@ -141,6 +134,26 @@ public sealed partial class FrameKernel
         QueueBins(acc, (int)(kept + merged), width == VectorWidth.V512, ref tally);
     }
 
+    /// <summary>
+    /// Lists the set bits of <paramref name="plane"/> in raster order into <paramref name="list"/>,
+    /// visiting only the words that <paramref name="nonZero"/> marks; returns how many.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nint ListBits(ulong[] plane, ulong[] nonZero, int[] list)
+    {
+        ref ulong bits = ref MemoryMarshal.GetArrayDataReference(plane);
+        ref int into = ref MemoryMarshal.GetArrayDataReference(list);
+        nint listed = 0;
+        for (int k = 0; k < nonZero.Length; k++)
+            for (ulong words = nonZero[k]; words != 0; words &= words - 1)
+            {
+                int w = (k << 6) + BitOperations.TrailingZeroCount(words);
+                ulong b = Unsafe.Add(ref bits, w);
+                listed = AppendBits(ref into, listed, b, BitOperations.PopCount(b), w << 6);
+            }
+        return listed;
+    }
+
     /// <summary>Bit <paramref name="p"/> of a plane (0 or 1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int BitAt(ref ulong plane, int p) => (int)(Unsafe.Add(ref plane, p >> 6) >> p) & 1;
@@ -155,7 +168,8 @@ public sealed partial class FrameKernel
     /// <item>pairs = linked events with a linked neighbour (their only neighbour, so a cluster of two);</item>
     /// <item>heads = pair pixels whose partner comes later in raster order.</item>
     /// </list>
-    /// Writes <c>acc.Singles</c>, <c>acc.Linked</c>, <c>acc.Pairs</c>, <c>acc.Heads</c>.
+    /// Writes <c>acc.Singles</c>, <c>acc.Linked</c>, <c>acc.Pairs</c>, <c>acc.Heads</c>, and which
+    /// words of the singles and heads are not zero.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ClusterPlanes<T>(FrameAccumulator acc) where T : struct, IBitLanes<T>
@@ -167,6 +181,8 @@ public sealed partial class FrameKernel
         ref ulong pairs = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(acc.Pairs), pad);
         ref ulong singles = ref MemoryMarshal.GetArrayDataReference(acc.Singles);
         ref ulong heads = ref MemoryMarshal.GetArrayDataReference(acc.Heads);
+        ref ulong singlesWords = ref MemoryMarshal.GetArrayDataReference(acc.SinglesWords);
+        ref ulong headsWords = ref MemoryMarshal.GetArrayDataReference(acc.HeadsWords);
         ref ulong notFirst = ref MemoryMarshal.GetArrayDataReference(_notFirstColumn);
         ref ulong notLast = ref MemoryMarshal.GetArrayDataReference(_notLastColumn);
         BitShift left = _left, right = _right, up = _up, down = _down;
@@ -183,8 +199,10 @@ public sealed partial class FrameKernel
             T anyColumn = u | d, anySide = anyLeft | anyRight;
             T any = anySide | anyColumn;
             T two = twoLeft | twoRight | anyLeft & anyRight | u & d | anyColumn & anySide;
-            T e = T.Load(ref events, w);
-            T.Store(ref singles, w, T.AndNot(e, any));
+            T e = T.Load(ref events, w), single = T.AndNot(e, any);
+            T.Store(ref singles, w, single);
+            if (w % 64 == 0) Unsafe.Add(ref singlesWords, w >> 6) = 0;
+            Unsafe.Add(ref singlesWords, w >> 6) |= T.NonZeroWords(single) << (int)(w & 63);
             T.Store(ref linked, w, T.AndNot(e & any, two));
         }
         for (nint w = 0; w < length; w += T.Words)
@@ -199,7 +217,10 @@ public sealed partial class FrameKernel
             T nf = T.Load(ref notFirst, w), nl = T.Load(ref notLast, w);
             T later = (T.Shifted(ref pairs, w, right) | T.Shifted(ref pairs, w, downRight)) & nl
                 | T.Shifted(ref pairs, w, downLeft) & nf | T.Shifted(ref pairs, w, down);
-            T.Store(ref heads, w, T.Load(ref pairs, w) & later);
+            T head = T.Load(ref pairs, w) & later;
+            T.Store(ref heads, w, head);
+            if (w % 64 == 0) Unsafe.Add(ref headsWords, w >> 6) = 0;
+            Unsafe.Add(ref headsWords, w >> 6) |= T.NonZeroWords(head) << (int)(w & 63);
         }
     }
 
