@@ -18,6 +18,9 @@ public sealed class BatchComputer
 {
     private readonly FrameKernel _kernel;
     private readonly int _pixels;
+    /// <summary>Bytes of <c>.bin</c> frames read per kernel call: well inside a core's L2 cache.</summary>
+    internal const int StreamBytes = 384 * 1024;
+
     private ushort[] _raw = [];
     private float[] _processed = [];
 
@@ -50,6 +53,28 @@ public sealed class BatchComputer
             return;
         }
         bool prime = _kernel.Corrections.NextFrame && batch.FirstFrame > 0;
+        if (source is BinFrameSource)
+        {
+            // Headerless frames: small reads are cheap, so the batch streams through a buffer that
+            // stays in cache (read from the page cache, then read by the kernel from L2), and
+            // memory does not grow with the batch. The accumulator links consecutive frame numbers
+            // across calls, so chunks give exactly the spectra of one call.
+            int chunk = Math.Max(1, StreamBytes / (_pixels * sizeof(ushort)));
+            EnsureCapacity(ref _raw, Math.Min(chunk, batch.FrameCount) * _pixels);
+            if (prime)
+            {
+                source.ReadRaw(batch.FirstFrame - 1, 1, _raw.AsSpan(0, _pixels));
+                _kernel.Prime(_raw.AsSpan(0, _pixels), first - 1, accumulator);
+            }
+            for (int done = 0; done < batch.FrameCount; done += chunk)
+            {
+                int count = Math.Min(chunk, batch.FrameCount - done);
+                var frames = _raw.AsSpan(0, count * _pixels);
+                source.ReadRaw(batch.FirstFrame + done, count, frames);
+                _kernel.ProcessRaw(frames, first + done, accumulator);
+            }
+            return;
+        }
         EnsureCapacity(ref _raw, n + (prime ? _pixels : 0));
         if (prime)
         {

@@ -25,8 +25,10 @@ public sealed class DirectScanRunnerTests : IDisposable
         return (path, data, gen);
     }
 
+    /// <remarks>Batches of 64 and 700 frames span several of <see cref="BatchComputer"/>'s stream chunks (30 frames of 80 x 80).</remarks>
     [Theory]
     [InlineData(ChargeSharingMode.Cluster, false)]
+    [InlineData(ChargeSharingMode.Cluster, true)]
     [InlineData(ChargeSharingMode.Addition, true)]
     [InlineData(ChargeSharingMode.Discrimination, true)]
     public void Spectra_do_not_depend_on_batch_size_or_threads(ChargeSharingMode mode, bool nextFrame)
