@@ -260,14 +260,20 @@ public sealed class FrameAccumulator
         Frames = 0;
     }
 
+    /// <summary>Calls <paramref name="block"/>(start, length) once per run of consecutive dirty blocks within a dirty word (up to 1024 counts), then clears the dirty bits.</summary>
     private void ForEachDirtyBlock(Action<int, int> block)
     {
         for (int w = 0; w < _dirty.Length; w++)
         {
-            for (ulong bits = _dirty[w]; bits != 0; bits &= bits - 1)
+            ulong bits = _dirty[w];
+            while (bits != 0)
             {
-                long start = ((long)(w << 6) + BitOperations.TrailingZeroCount(bits)) << BlockShift;
-                block((int)start, (int)Math.Min(1 << BlockShift, Counts.Length - start));
+                int first = BitOperations.TrailingZeroCount(bits);
+                int run = BitOperations.TrailingZeroCount(~(bits >> first)); // 64 when the run reaches the word's end
+                if (first + run >= 64) bits = 0;
+                else bits &= ~(((1UL << run) - 1) << first);
+                long start = ((long)(w << 6) + first) << BlockShift;
+                block((int)start, (int)Math.Min((long)run << BlockShift, Counts.Length - start));
             }
             _dirty[w] = 0;
         }
