@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace XcsCt.Domain.Detector;
 
@@ -7,12 +8,28 @@ namespace XcsCt.Domain.Detector;
 /// A shift of a bit plane (one bit per pixel, raster order, 64 pixels per word) by a signed number of
 /// pixels, split once into whole words and a remaining bit count.
 /// </summary>
-/// <param name="Words">floor(pixels / 64), negative for shifts towards earlier pixels.</param>
-/// <param name="Bits">pixels mod 64, 0..63.</param>
-internal readonly record struct BitShift(int Words, int Bits)
+internal readonly struct BitShift
 {
+    private BitShift(int pixels)
+    {
+        Words = pixels >> 6;
+        Bits = pixels & 63;
+        Right = Vector128.CreateScalar((ulong)Bits);
+        Left = Vector128.CreateScalar((ulong)(63 - Bits));
+    }
+
+    /// <summary>floor(pixels / 64), negative for shifts towards earlier pixels.</summary>
+    public int Words { get; }
+
+    /// <summary>pixels mod 64, 0..63.</summary>
+    public int Bits { get; }
+
+    /// <summary><see cref="Bits"/> and <c>63 - Bits</c> as SIMD shift counts (no masking of the count, no per-use conversion).</summary>
+    public Vector128<ulong> Right { get; }
+    public Vector128<ulong> Left { get; }
+
     /// <summary>The shift that brings the bit of pixel <c>p + <paramref name="pixels"/></c> to position p.</summary>
-    public static BitShift Of(int pixels) => new(pixels >> 6, pixels & 63);
+    public static BitShift Of(int pixels) => new(pixels);
 }
 
 /// <summary>
@@ -66,6 +83,8 @@ internal readonly struct Lanes512(Vector512<ulong> bits) : IBitLanes<Lanes512>
         ref ulong at = ref Unsafe.Add(ref plane, word + shift.Words);
         var low = Vector512.LoadUnsafe(ref at);
         var high = Vector512.LoadUnsafe(ref Unsafe.Add(ref at, 1));
+        if (Avx512F.IsSupported)
+            return new(Avx512F.ShiftRightLogical(low, shift.Right) | Avx512F.ShiftLeftLogical(Avx512F.ShiftLeftLogical(high, shift.Left), 1));
         return new(Vector512.ShiftRightLogical(low, shift.Bits) | Vector512.ShiftLeft(Vector512.ShiftLeft(high, 63 - shift.Bits), 1));
     }
 
@@ -98,6 +117,8 @@ internal readonly struct Lanes256(Vector256<ulong> bits) : IBitLanes<Lanes256>
         ref ulong at = ref Unsafe.Add(ref plane, word + shift.Words);
         var low = Vector256.LoadUnsafe(ref at);
         var high = Vector256.LoadUnsafe(ref Unsafe.Add(ref at, 1));
+        if (Avx2.IsSupported)
+            return new(Avx2.ShiftRightLogical(low, shift.Right) | Avx2.ShiftLeftLogical(Avx2.ShiftLeftLogical(high, shift.Left), 1));
         return new(Vector256.ShiftRightLogical(low, shift.Bits) | Vector256.ShiftLeft(Vector256.ShiftLeft(high, 63 - shift.Bits), 1));
     }
 
