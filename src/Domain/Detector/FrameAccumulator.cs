@@ -25,7 +25,7 @@ public sealed class FrameAccumulator
 
     private readonly ulong[] _dirty;
     private readonly int[] _queue;
-    private int _queued, _prefetched;
+    private int _queued, _pending;
     private readonly unsafe uint* _countsAddress; // Counts is pinned (pinned object heap)
     private long _in, _kept, _merged, _discarded, _below, _underflow, _overflow;
 
@@ -164,26 +164,43 @@ public sealed class FrameAccumulator
     internal void Queued(int queued) => _queued = queued;
 
     /// <summary>
-    /// End of a frame in the fast kernel: prefetches the counts this frame queued and applies those of
-    /// the frame before, whose lines have had a frame's time to arrive.
+    /// Counts queued by the previous frame of a kernel call: <c>Queue[0 .. Pending)</c>, applied at the
+    /// end of the current frame. The kernel prefetches their cache lines while it works on the
+    /// current frame (spread over its mask pass, so that the misses overlap with computation), and
+    /// they have arrived when applied.
+    /// </summary>
+    internal int Pending => _pending;
+
+    internal int[] Queue => _queue;
+
+    /// <summary>Address of <c>Counts[0]</c> (pinned), for prefetching.</summary>
+    internal unsafe uint* CountsAddress => _countsAddress;
+
+    /// <summary>Prefetches the lines of the pending counts (for kernels that do not spread it over a pass).</summary>
+    internal unsafe void PrefetchPending()
+    {
+        if (!Sse.IsSupported) return;
+        for (int i = 0; i < _pending; i++) Sse.Prefetch0(_countsAddress + _queue[i]); // -1 (skipped entry): a harmless prefetch
+    }
+
+    /// <summary>
+    /// End of a frame in the fast kernel: applies the counts of the frame before (prefetched during
+    /// this frame) and keeps this frame's as pending.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal unsafe void EndFrame()
+    internal void EndFrame()
     {
-        int before = _prefetched, end = _queued;
-        int[] queue = _queue;
-        if (Sse.IsSupported)
-            for (int i = before; i < end; i++) Sse.Prefetch0(_countsAddress + Math.Max(queue[i], 0));
+        int before = _pending, end = _queued;
         Apply(0, before);
-        queue.AsSpan(before, end - before).CopyTo(queue);
-        _queued = _prefetched = end - before;
+        _queue.AsSpan(before, end - before).CopyTo(_queue);
+        _queued = _pending = end - before;
     }
 
     /// <summary>Applies every queued count.</summary>
     internal void ApplyQueued()
     {
         Apply(0, _queued);
-        _queued = _prefetched = 0;
+        _queued = _pending = 0;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -246,7 +263,7 @@ public sealed class FrameAccumulator
     /// <summary>Clears counts, events and frames, and forgets the last frame (next-frame correction).</summary>
     public void Reset()
     {
-        _queued = _prefetched = 0;
+        _queued = _pending = 0;
         ForEachDirtyBlock((start, length) => Counts.AsSpan(start, length).Clear());
         ClearTotals();
         HasPrevious = false;

@@ -399,6 +399,10 @@ public sealed partial class FrameKernel
         ref ulong inPossible = ref MemoryMarshal.GetArrayDataReference(_inPossible);
         ref ulong keepPossible = ref MemoryMarshal.GetArrayDataReference(_keepPossible);
         ref ulong alive = ref MemoryMarshal.GetArrayDataReference(_alive);
+        // The histogram lines of the previous frame's kept events, one per word (see FrameAccumulator.Pending).
+        uint* counts = acc.CountsAddress;
+        ref int pending = ref MemoryMarshal.GetArrayDataReference(acc.Queue);
+        nint pendingCount = acc.Pending;
         long readings = 0, passed = 0, survivors = 0;
         for (nint w = 0; w < words; w++)
         {
@@ -410,6 +414,7 @@ public sealed partial class FrameKernel
                 {
                     Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref next, at)));
                     Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref next, at + 32)));
+                    Sse.Prefetch0(counts + Unsafe.Add(ref pending, w < pendingCount ? w : 0));
                 }
                 if (TSameCuts.Value) keepBits = inBits = TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at));
                 else inBits = TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at), ref Unsafe.Add(ref keepCut, at), out keepBits);
@@ -439,6 +444,8 @@ public sealed partial class FrameKernel
             Unsafe.Add(ref hits, w) = events;
             if (TList.Value && !reorder) listed = AppendBits(ref list, listed, events, found, (int)at);
         }
+        if (Sse.IsSupported)
+            for (nint k = fullWords; k < pendingCount; k++) Sse.Prefetch0(counts + Unsafe.Add(ref pending, k));
         if (TNextFrame.Value && nextFrame)
         {
             acc.PreviousFrameNumber = number;
@@ -520,6 +527,7 @@ public sealed partial class FrameKernel
     private void SelectEnergyEvents<TMask>(ReadOnlySpan<float> frame, long number, FrameAccumulator acc, ref FrameTally tally)
         where TMask : struct, IPixelMask
     {
+        acc.PrefetchPending();
         ref ulong hits = ref acc.HitsAt0;
         ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
         nint listed = 0;
