@@ -25,7 +25,7 @@ public sealed class FrameAccumulator
 
     private readonly ulong[] _dirty;
     private readonly int[] _queue;
-    private int _queued, _prefetched;
+    private int _queued, _pending;
     private readonly unsafe uint* _countsAddress; // Counts is pinned (pinned object heap)
     private long _in, _kept, _merged, _discarded, _below, _underflow, _overflow;
 
@@ -51,14 +51,20 @@ public sealed class FrameAccumulator
         _dirty = new ulong[(blocks + 63) >> 6];
         int words = (pixels + 63) >> 6;
         _queue = new int[Math.Max(1 << 14, 2 * pixels + 64)];
-        Hits = new ulong[words];
+        PlanePad = FrameKernel.PlanePad(Shape);
+        PlaneWords = FrameKernel.PlaneWords(Shape);
+        int padded = PlanePad + PlaneWords + PlanePad;
+        Hits = new ulong[padded];
+        Linked = new ulong[padded];
+        Pairs = new ulong[padded];
+        Singles = new ulong[PlaneWords];
+        Heads = new ulong[PlaneWords];
+        HeadList = new int[pixels + 8];
+        SinglesWords = new ulong[(PlaneWords + 63) >> 6];
+        HeadsWords = new ulong[(PlaneWords + 63) >> 6];
         RawHits = new ulong[words];
-        InMasks = new ulong[words];
-        KeepMasks = new ulong[words];
         EventList = new int[pixels + 8];
         OutEnergy = new float[pixels + 16];
-        NeighbourBit = new byte[pixels];
-        EventMap = new byte[(Shape.Rows + 2) * (Shape.Cols + 2) + 8];
         OutBase = new int[pixels + 16];
         Previous = new ulong[words];
         Energy = new float[pixels];
@@ -81,18 +87,47 @@ public sealed class FrameAccumulator
 
     // Kernel state and scratch (sized for Shape; contents meaningful only inside a kernel call).
 
-    /// <summary>Event bit mask of the frame, spatial order (bit p of word p / 64 is pixel p).</summary>
+    /// <summary>
+    /// Event bit plane of the frame, spatial order (bit p of word p / 64 is pixel p), stored from word
+    /// <see cref="PlanePad"/> on, between zero padding (see <see cref="HitsAt0"/>, <see cref="HitsSpan"/>).
+    /// </summary>
     internal ulong[] Hits { get; }
 
-    /// <summary>Event pixels of the frame in raster order (<see cref="EventCount"/> of them; room for 8 more).</summary>
+    /// <summary>Zero words before and after each padded plane.</summary>
+    internal int PlanePad { get; }
+
+    /// <summary>Words of a plane (the frame's pixels rounded up to 512 bits); words past the pixels stay zero.</summary>
+    internal int PlaneWords { get; }
+
+    /// <summary>Word 0 of <see cref="Hits"/>.</summary>
+    internal ref ulong HitsAt0 => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Hits), PlanePad);
+
+    /// <summary>The words of <see cref="Hits"/> that hold pixels.</summary>
+    internal Span<ulong> HitsSpan => Hits.AsSpan(PlanePad, (Shape.Pixels + 63) >> 6);
+
+    /// <summary>Cluster rule planes (padded like <see cref="Hits"/>): events with exactly one neighbour, and such events whose neighbour has exactly one too.</summary>
+    internal ulong[] Linked { get; }
+    internal ulong[] Pairs { get; }
+
+    /// <summary>Cluster rule planes (<see cref="PlaneWords"/>, no padding): events without neighbour, and the first pixel (raster order) of each pair.</summary>
+    internal ulong[] Singles { get; }
+    internal ulong[] Heads { get; }
+
+    /// <summary>Bit w set when word w of <see cref="Singles"/> / <see cref="Heads"/> is not zero.</summary>
+    internal ulong[] SinglesWords { get; }
+    internal ulong[] HeadsWords { get; }
+
+    /// <summary>Pixels of <see cref="Heads"/> in raster order (room for 8 more).</summary>
+    internal int[] HeadList { get; }
+
+    /// <summary>
+    /// Event pixels of the frame in raster order (room for 8 more): all <see cref="EventCount"/> events
+    /// after the mask pass, except in cluster mode, which lists its single events here instead.
+    /// </summary>
     internal int[] EventList { get; }
+
+    /// <summary>Events of the frame (steps 1-5).</summary>
     internal int EventCount { get; set; }
-
-    /// <summary>The frame's events as bytes (bit 0 = event; the cluster rule keeps neighbour counts above it) with a zero border of one pixel; all zero between frames.</summary>
-    internal byte[] EventMap { get; }
-
-    /// <summary>Per listed event, the bit of its first neighbour in the cluster window (31: none).</summary>
-    internal byte[] NeighbourBit { get; }
 
     /// <summary>Kept events of the frame waiting for their bin: energy (keV) and pixel * bins (room for 16 more).</summary>
     internal float[] OutEnergy { get; }
@@ -100,9 +135,6 @@ public sealed class FrameAccumulator
 
     internal ulong[] RawHits { get; }
 
-    /// <summary>Raw-order compare masks of the frame against the reading and threshold cut maps.</summary>
-    internal ulong[] InMasks { get; }
-    internal ulong[] KeepMasks { get; }
     internal float[] Energy { get; }
 
     /// <summary>Raw-order bits of the last frame after steps 1-3 (next-frame correction).</summary>
@@ -132,26 +164,43 @@ public sealed class FrameAccumulator
     internal void Queued(int queued) => _queued = queued;
 
     /// <summary>
-    /// End of a frame in the fast kernel: prefetches the counts this frame queued and applies those of
-    /// the frame before, whose lines have had a frame's time to arrive.
+    /// Counts queued by the previous frame of a kernel call: <c>Queue[0 .. Pending)</c>, applied at the
+    /// end of the current frame. The kernel prefetches their cache lines while it works on the
+    /// current frame (spread over its mask pass, so that the misses overlap with computation), and
+    /// they have arrived when applied.
+    /// </summary>
+    internal int Pending => _pending;
+
+    internal int[] Queue => _queue;
+
+    /// <summary>Address of <c>Counts[0]</c> (pinned), for prefetching.</summary>
+    internal unsafe uint* CountsAddress => _countsAddress;
+
+    /// <summary>Prefetches the lines of the pending counts (for kernels that do not spread it over a pass).</summary>
+    internal unsafe void PrefetchPending()
+    {
+        if (!Sse.IsSupported) return;
+        for (int i = 0; i < _pending; i++) Sse.Prefetch0(_countsAddress + _queue[i]); // -1 (skipped entry): a harmless prefetch
+    }
+
+    /// <summary>
+    /// End of a frame in the fast kernel: applies the counts of the frame before (prefetched during
+    /// this frame) and keeps this frame's as pending.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal unsafe void EndFrame()
+    internal void EndFrame()
     {
-        int before = _prefetched, end = _queued;
-        int[] queue = _queue;
-        if (Sse.IsSupported)
-            for (int i = before; i < end; i++) Sse.Prefetch0(_countsAddress + Math.Max(queue[i], 0));
+        int before = _pending, end = _queued;
         Apply(0, before);
-        queue.AsSpan(before, end - before).CopyTo(queue);
-        _queued = _prefetched = end - before;
+        _queue.AsSpan(before, end - before).CopyTo(_queue);
+        _queued = _pending = end - before;
     }
 
     /// <summary>Applies every queued count.</summary>
     internal void ApplyQueued()
     {
         Apply(0, _queued);
-        _queued = _prefetched = 0;
+        _queued = _pending = 0;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -214,7 +263,7 @@ public sealed class FrameAccumulator
     /// <summary>Clears counts, events and frames, and forgets the last frame (next-frame correction).</summary>
     public void Reset()
     {
-        _queued = _prefetched = 0;
+        _queued = _pending = 0;
         ForEachDirtyBlock((start, length) => Counts.AsSpan(start, length).Clear());
         ClearTotals();
         HasPrevious = false;
@@ -228,14 +277,20 @@ public sealed class FrameAccumulator
         Frames = 0;
     }
 
+    /// <summary>Calls <paramref name="block"/>(start, length) once per run of consecutive dirty blocks within a dirty word (up to 1024 counts), then clears the dirty bits.</summary>
     private void ForEachDirtyBlock(Action<int, int> block)
     {
         for (int w = 0; w < _dirty.Length; w++)
         {
-            for (ulong bits = _dirty[w]; bits != 0; bits &= bits - 1)
+            ulong bits = _dirty[w];
+            while (bits != 0)
             {
-                long start = ((long)(w << 6) + BitOperations.TrailingZeroCount(bits)) << BlockShift;
-                block((int)start, (int)Math.Min(1 << BlockShift, Counts.Length - start));
+                int first = BitOperations.TrailingZeroCount(bits);
+                int run = BitOperations.TrailingZeroCount(~(bits >> first)); // 64 when the run reaches the word's end
+                if (first + run >= 64) bits = 0;
+                else bits &= ~(((1UL << run) - 1) << first);
+                long start = ((long)(w << 6) + first) << BlockShift;
+                block((int)start, (int)Math.Min((long)run << BlockShift, Counts.Length - start));
             }
             _dirty[w] = 0;
         }

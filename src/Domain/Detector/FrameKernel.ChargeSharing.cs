@@ -16,23 +16,23 @@ public sealed partial class FrameKernel
     /// work on a table of event energies (<c>acc.Energy</c>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ShareChargeAndHistogram<TEnergy>(TEnergy energies, FrameAccumulator acc, bool vectorBins, ref FrameTally tally)
+    private void ShareChargeAndHistogram<TEnergy>(TEnergy energies, FrameAccumulator acc, VectorWidth width, ref FrameTally tally)
         where TEnergy : IEnergySource, allows ref struct
     {
         switch (_mode)
         {
             case ChargeSharingMode.Cluster:
-                Cluster(energies, acc, vectorBins, ref tally);
+                Cluster(energies, acc, width, ref tally);
                 return;
             case ChargeSharingMode.None:
-                KeepAll(energies, acc, vectorBins, ref tally);
+                KeepAll(energies, acc, width == VectorWidth.V512, ref tally);
                 return;
         }
         int count = acc.EventCount;
         int[] list = acc.EventList;
         float[] energy = acc.Energy;
         for (int i = 0; i < count; i++) energy[list[i]] = energies.At(list[i]);
-        var hits = acc.Hits.AsSpan();
+        var hits = acc.HitsSpan;
         if (_mode == ChargeSharingMode.Addition) Addition(hits, energy, ref tally);
         else Discrimination(hits, ref tally);
         for (int i = 0; i < count; i++)
@@ -76,88 +76,153 @@ public sealed partial class FrameKernel
 
     /// <summary>
     /// <c>cluster</c>: 8-connected clusters; size 1 kept, size 2 summed onto its larger pixel (tie:
-    /// first in raster order), size 3 or more discarded. Decided per event from neighbour counts: no
-    /// neighbour is a single; one neighbour q that itself has one neighbour (p) is a pair, handled at
-    /// its first pixel; anything else belongs to a cluster of three or more. Neighbours are read from
-    /// a zero-bordered byte map of the frame's events (three 4-byte loads per 3 x 3 window), each
-    /// event's count is kept in its map byte, and every event takes the same instructions (no branch
-    /// on the outcome), which keeps the pipeline full.
+    /// first in raster order), size 3 or more discarded. An event without neighbour is a single; an
+    /// event with exactly one neighbour whose neighbour also has exactly one is half of a pair;
+    /// every other event belongs to a cluster of three or more. These classes are found for the
+    /// whole frame at once on bit planes (<see cref="ClusterPlanes{T}"/>), so per event only the
+    /// kept ones cost anything: a single's energy, or a pair's two energies and sum at its first pixel.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Cluster<TEnergy>(TEnergy energies, FrameAccumulator acc, bool vectorBins, ref FrameTally tally)
+    private void Cluster<TEnergy>(TEnergy energies, FrameAccumulator acc, VectorWidth width, ref FrameTally tally)
         where TEnergy : IEnergySource, allows ref struct
     {
-        int count = acc.EventCount;
-        ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
-        ref byte map = ref MemoryMarshal.GetArrayDataReference(acc.EventMap);
-        ref int bordered = ref MemoryMarshal.GetArrayDataReference(_bordered);
-        ref int mapOffset = ref MemoryMarshal.GetArrayDataReference(_mapOffset);
-        ref int pixelOffset = ref MemoryMarshal.GetArrayDataReference(_pixelOffset);
+        switch (width)
+        {
+            case VectorWidth.V512: ClusterPlanes<Lanes512>(acc); break;
+            case VectorWidth.V256: ClusterPlanes<Lanes256>(acc); break;
+            default: ClusterPlanes<Lanes64>(acc); break;
+        }
+
+        nint kept = ListBits(acc.Singles, acc.SinglesWords, acc.EventList);
+        nint merged = ListBits(acc.Heads, acc.HeadsWords, acc.HeadList);
+        ref int singleList = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
+        ref int headList = ref MemoryMarshal.GetArrayDataReference(acc.HeadList);
+
         ref float outEnergy = ref MemoryMarshal.GetArrayDataReference(acc.OutEnergy);
         ref int outBase = ref MemoryMarshal.GetArrayDataReference(acc.OutBase);
-        int stride = _cols + 2, bins = _bins;
-
-        ref float energy = ref MemoryMarshal.GetArrayDataReference(acc.Energy);
-        ref byte neighbour = ref MemoryMarshal.GetArrayDataReference(acc.NeighbourBit);
-        for (int i = 0; i < count; i++)
+        int bins = _bins;
+        for (nint i = 0; i < kept; i++)
         {
-            int p = Unsafe.Add(ref list, i);
-            Unsafe.Add(ref map, Unsafe.Add(ref bordered, p)) = 1;
-            Unsafe.Add(ref energy, p) = energies.At(p);
+            int p = Unsafe.Add(ref singleList, i);
+            Unsafe.Add(ref outEnergy, i) = energies.At(p);
+            Unsafe.Add(ref outBase, i) = p * bins;
         }
 
-        // Each event's neighbour count goes into its map byte above bit 0 (bit 0, what windows
-        // read, stays 1), and the position of its first neighbour into NeighbourBit.
-        for (int i = 0; i < count; i++)
+        // A pair's first pixel p has its one neighbour q later in raster order: right, or in the
+        // row below (left, under, right). Exactly one of those four bits is set in the pair plane.
+        ref ulong pairs = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(acc.Pairs), acc.PlanePad);
+        ref ulong notFirst = ref MemoryMarshal.GetArrayDataReference(_notFirstColumn);
+        ref ulong notLast = ref MemoryMarshal.GetArrayDataReference(_notLastColumn);
+        int cols = _cols;
+        for (nint i = 0; i < merged; i++)
         {
-            ref byte cell = ref Unsafe.Add(ref map, Unsafe.Add(ref bordered, Unsafe.Add(ref list, i)));
-            uint around = Neighbours(ref cell, stride);
-            cell = (byte)(1 | BitOperations.PopCount(around) << 1);
-            Unsafe.Add(ref neighbour, i) = (byte)BitOperations.TrailingZeroCount(around | 0x8000_0000u);
+            int p = Unsafe.Add(ref headList, i);
+            int right = BitAt(ref pairs, p + 1) & BitAt(ref notLast, p);
+            int belowLeft = BitAt(ref pairs, p + cols - 1) & BitAt(ref notFirst, p);
+            int below = BitAt(ref pairs, p + cols);
+            int belowRight = 1 - right - belowLeft - below;
+            int q = p + right + belowLeft * (cols - 1) + below * cols + belowRight * (cols + 1);
+            float ep = energies.At(p), eq = energies.At(q);
+            int dest = p + ((q - p) & -Bit(eq > ep));
+            Unsafe.Add(ref outEnergy, kept + i) = ep + eq;
+            Unsafe.Add(ref outBase, kept + i) = dest * bins;
         }
 
-        int emitted = 0;
-        long merged = 0, discarded = 0;
-        for (int i = 0; i < count; i++)
-        {
-            int p = Unsafe.Add(ref list, i);
-            int at = Unsafe.Add(ref bordered, p);
-            int k = Unsafe.Add(ref neighbour, i);
-            int degree = Unsafe.Add(ref map, at) >> 1;
-            int q = p + Unsafe.Add(ref pixelOffset, k);
-            int degreeQ = Unsafe.Add(ref map, at + Unsafe.Add(ref mapOffset, k)) >> 1;
-
-            int single = Bit(degree == 0);
-            int pair = Bit(degree == 1) & Bit(degreeQ == 1);
-            int head = pair & Bit(q > p);
-            discarded += Bit(degree >= 2) | (Bit(degree == 1) & Bit(degreeQ >= 2));
-            merged += head;
-
-            float ep = Unsafe.Add(ref energy, p), eq = Unsafe.Add(ref energy, q);
-            int dest = p + ((q - p) & -(head & Bit(eq > ep)));
-            Unsafe.Add(ref outEnergy, emitted) = ep + BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(eq) & -head);
-            Unsafe.Add(ref outBase, emitted) = dest * bins;
-            emitted += single | head;
-        }
-
-        for (int i = 0; i < count; i++)
-            Unsafe.Add(ref map, Unsafe.Add(ref bordered, Unsafe.Add(ref list, i))) = 0;
-        tally.Kept += emitted;
+        tally.Kept += kept + merged;
         tally.Merged += merged;
-        tally.Discarded += discarded;
-        QueueBins(acc, emitted, vectorBins, ref tally);
+        tally.Discarded += acc.EventCount - kept - 2 * merged;
+        QueueBins(acc, (int)(kept + merged), width == VectorWidth.V512, ref tally);
     }
 
     /// <summary>
-    /// The 8 neighbours of a cell of the bordered byte map as bits: 0, 8, 16 the row above (left to
-    /// right), 1 and 17 left and right, 2, 10, 18 the row below. Positions index
-    /// <c>_mapOffset</c> / <c>_pixelOffset</c>.
+    /// Lists the set bits of <paramref name="plane"/> in raster order into <paramref name="list"/>,
+    /// visiting only the words that <paramref name="nonZero"/> marks; returns how many.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Neighbours(ref byte cell, int stride) =>
-        (Unsafe.ReadUnaligned<uint>(ref Unsafe.Subtract(ref cell, stride + 1)) & 0x010101u)
-        | (Unsafe.ReadUnaligned<uint>(ref Unsafe.Subtract(ref cell, 1)) & 0x010001u) << 1
-        | (Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref cell, stride - 1)) & 0x010101u) << 2;
+    private static nint ListBits(ulong[] plane, ulong[] nonZero, int[] list)
+    {
+        ref ulong bits = ref MemoryMarshal.GetArrayDataReference(plane);
+        ref int into = ref MemoryMarshal.GetArrayDataReference(list);
+        nint listed = 0;
+        for (int k = 0; k < nonZero.Length; k++)
+            for (ulong words = nonZero[k]; words != 0; words &= words - 1)
+            {
+                int w = (k << 6) + BitOperations.TrailingZeroCount(words);
+                ulong b = Unsafe.Add(ref bits, w);
+                listed = AppendBits(ref into, listed, b, BitOperations.PopCount(b), w << 6);
+            }
+        return listed;
+    }
+
+    /// <summary>Bit <paramref name="p"/> of a plane (0 or 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int BitAt(ref ulong plane, int p) => (int)(Unsafe.Add(ref plane, p >> 6) >> p) & 1;
+
+    /// <summary>
+    /// The cluster classes of every event of the frame as bit planes, <typeparamref name="T"/>'s
+    /// width of words at a time. For each pixel the 8 neighbour bits are the event plane shifted by
+    /// one column and/or one row (masked where a row starts or ends); "at least one" and "at least
+    /// two" neighbours are counted with bit logic, a column group of three at a time:
+    /// <list type="number">
+    /// <item>singles = events with no neighbour; linked = events with exactly one;</item>
+    /// <item>pairs = linked events with a linked neighbour (their only neighbour, so a cluster of two);</item>
+    /// <item>heads = pair pixels whose partner comes later in raster order.</item>
+    /// </list>
+    /// Writes <c>acc.Singles</c>, <c>acc.Linked</c>, <c>acc.Pairs</c>, <c>acc.Heads</c>, and which
+    /// words of the singles and heads are not zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ClusterPlanes<T>(FrameAccumulator acc) where T : struct, IBitLanes<T>
+    {
+        int pad = acc.PlanePad;
+        nint length = acc.PlaneWords;
+        ref ulong events = ref acc.HitsAt0;
+        ref ulong linked = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(acc.Linked), pad);
+        ref ulong pairs = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(acc.Pairs), pad);
+        ref ulong singles = ref MemoryMarshal.GetArrayDataReference(acc.Singles);
+        ref ulong heads = ref MemoryMarshal.GetArrayDataReference(acc.Heads);
+        ref ulong singlesWords = ref MemoryMarshal.GetArrayDataReference(acc.SinglesWords);
+        ref ulong headsWords = ref MemoryMarshal.GetArrayDataReference(acc.HeadsWords);
+        ref ulong notFirst = ref MemoryMarshal.GetArrayDataReference(_notFirstColumn);
+        ref ulong notLast = ref MemoryMarshal.GetArrayDataReference(_notLastColumn);
+        BitShift left = _left, right = _right, up = _up, down = _down;
+        BitShift upLeft = _upLeft, upRight = _upRight, downLeft = _downLeft, downRight = _downRight;
+
+        for (nint w = 0; w < length; w += T.Words)
+        {
+            T l1 = T.Shifted(ref events, w, left), l2 = T.Shifted(ref events, w, upLeft), l3 = T.Shifted(ref events, w, downLeft);
+            T r1 = T.Shifted(ref events, w, right), r2 = T.Shifted(ref events, w, upRight), r3 = T.Shifted(ref events, w, downRight);
+            T u = T.Shifted(ref events, w, up), d = T.Shifted(ref events, w, down);
+            T nf = T.Load(ref notFirst, w), nl = T.Load(ref notLast, w);
+            T anyLeft = (l1 | l2 | l3) & nf, twoLeft = (l1 & l2 | l3 & (l1 | l2)) & nf;
+            T anyRight = (r1 | r2 | r3) & nl, twoRight = (r1 & r2 | r3 & (r1 | r2)) & nl;
+            T anyColumn = u | d, anySide = anyLeft | anyRight;
+            T any = anySide | anyColumn;
+            T two = twoLeft | twoRight | anyLeft & anyRight | u & d | anyColumn & anySide;
+            T e = T.Load(ref events, w), single = T.AndNot(e, any);
+            T.Store(ref singles, w, single);
+            if (w % 64 == 0) Unsafe.Add(ref singlesWords, w >> 6) = 0;
+            Unsafe.Add(ref singlesWords, w >> 6) |= T.NonZeroWords(single) << (int)(w & 63);
+            T.Store(ref linked, w, T.AndNot(e & any, two));
+        }
+        for (nint w = 0; w < length; w += T.Words)
+        {
+            T nf = T.Load(ref notFirst, w), nl = T.Load(ref notLast, w);
+            T side = (T.Shifted(ref linked, w, left) | T.Shifted(ref linked, w, upLeft) | T.Shifted(ref linked, w, downLeft)) & nf
+                | (T.Shifted(ref linked, w, right) | T.Shifted(ref linked, w, upRight) | T.Shifted(ref linked, w, downRight)) & nl;
+            T.Store(ref pairs, w, T.Load(ref linked, w) & (side | T.Shifted(ref linked, w, up) | T.Shifted(ref linked, w, down)));
+        }
+        for (nint w = 0; w < length; w += T.Words)
+        {
+            T nf = T.Load(ref notFirst, w), nl = T.Load(ref notLast, w);
+            T later = (T.Shifted(ref pairs, w, right) | T.Shifted(ref pairs, w, downRight)) & nl
+                | T.Shifted(ref pairs, w, downLeft) & nf | T.Shifted(ref pairs, w, down);
+            T head = T.Load(ref pairs, w) & later;
+            T.Store(ref heads, w, head);
+            if (w % 64 == 0) Unsafe.Add(ref headsWords, w >> 6) = 0;
+            Unsafe.Add(ref headsWords, w >> 6) |= T.NonZeroWords(head) << (int)(w & 63);
+        }
+    }
 
     /// <summary>
     /// Step 7 for the kept events in <c>acc.OutEnergy</c> (keV) / <c>acc.OutBase</c> (pixel * bins):

@@ -16,15 +16,14 @@ namespace XcsCt.Domain.Detector;
 /// "<c>raw - offset &gt;= threshold</c>" (evaluated in <c>float</c> exactly as
 /// <see cref="FrameKernelReference"/> does) are monotone in <c>raw</c>, so each becomes
 /// <c>raw &gt;= cut</c> with a per-pixel <c>ushort</c> cut found once per calibration by bisection over
-/// the float rule itself: bit-identical to the float chain, not just close. A SIMD compare of 32
-/// pixels at a time gives bit masks of 64 pixels (raw order); popcounts give the bookkeeping;
-/// next-frame and dead pixels are bit operations on those masks; trailing-zero scans give a list of
-/// events; only events are converted to energy. <c>none</c> and <c>cluster</c> then decide every
-/// event with the same branch-free instructions (cluster neighbours from a bordered byte map of
-/// the events), and the bins of the kept events are computed 16 at a time. Histograms are
-/// per-thread (<see cref="FrameAccumulator"/>), without locks or atomics; their increments are
-/// prefetched and applied one frame later. On realistic frames (2 % occupancy, ~125 events per
-/// 80 x 80 frame) the cost is now mostly per event, not per pixel.
+/// the float rule itself: bit-identical to the float chain, not just close. One pass over the frame
+/// compares 32 pixels at a time with SIMD and gives bit masks of 64 pixels (raw order); popcounts
+/// give the bookkeeping; next-frame and dead pixels are bit operations on those masks; the same
+/// pass prefetches the next frame. Only events are converted to energy. <c>cluster</c> classifies
+/// every event of the frame at once with bit logic on shifted event planes (no per-event
+/// neighbourhood walk) and lists only the kept ones; <c>none</c> lists every event; the bins of the
+/// kept events are computed 16 at a time. Histograms are per-thread (<see cref="FrameAccumulator"/>),
+/// without locks or atomics; their increments are prefetched and applied one frame later.
 /// </para>
 /// <para>
 /// <c>addition</c> and <c>discrimination</c> chain from event to event in raster order (a window's
@@ -67,9 +66,11 @@ public sealed partial class FrameKernel
     private readonly PixelCalibration[] _calibration; // the same three, one cache line fetch per event
     private readonly int[]? _spatialOfRaw, _rawOfSpatial;
 
-    // Neighbourhood tables of the cluster rule (see FrameKernel.ChargeSharing.cs): the bordered
-    // byte-map cell of each pixel, and the offsets of neighbour bit k in the map and in the frame.
-    private readonly int[] _bordered, _mapOffset, _pixelOffset;
+    // Bit planes of the cluster rule (see FrameKernel.ChargeSharing.cs): pixels not in the first /
+    // last column (raster order, PlaneWords long), and the shifts that bring each of the 8
+    // neighbours of a pixel to the pixel's own bit.
+    private readonly ulong[] _notFirstColumn, _notLastColumn;
+    private readonly BitShift _left, _right, _up, _down, _upLeft, _upRight, _downLeft, _downRight;
 
     private FrameKernel(FrameCorrections corrections)
     {
@@ -132,17 +133,26 @@ public sealed partial class FrameKernel
         }
         _allPossible = all; // no pixel whose cut is "never": the possible masks need not be applied
 
-        int stride = _cols + 2;
-        _bordered = new int[_pixels];
-        for (int p = 0; p < _pixels; p++) _bordered[p] = (p / _cols + 1) * stride + p % _cols + 1;
-        _mapOffset = new int[32];   // bit 31: no neighbour, stay on the pixel
-        _pixelOffset = new int[32];
-        foreach (var (bit, dr, dc) in new[] { (0, -1, -1), (8, -1, 0), (16, -1, 1), (1, 0, -1), (17, 0, 1), (2, 1, -1), (10, 1, 0), (18, 1, 1) })
+        _notFirstColumn = new ulong[PlaneWords(shape)];
+        _notLastColumn = new ulong[PlaneWords(shape)];
+        for (int p = 0; p < _pixels; p++)
         {
-            _mapOffset[bit] = dr * stride + dc;
-            _pixelOffset[bit] = dr * _cols + dc;
+            int col = p % _cols;
+            if (col != 0) _notFirstColumn[p >> 6] |= 1UL << p;
+            if (col != _cols - 1) _notLastColumn[p >> 6] |= 1UL << p;
         }
+        (_left, _right, _up, _down) = (BitShift.Of(-1), BitShift.Of(1), BitShift.Of(-_cols), BitShift.Of(_cols));
+        (_upLeft, _upRight, _downLeft, _downRight) = (BitShift.Of(-_cols - 1), BitShift.Of(-_cols + 1), BitShift.Of(_cols - 1), BitShift.Of(_cols + 1));
     }
+
+    /// <summary>Words of a frame's bit planes: one bit per pixel, rounded up to a whole AVX-512 register (8 words).</summary>
+    internal static int PlaneWords(DetectorShape shape) => ((shape.Pixels + 511) >> 9) << 3;
+
+    /// <summary>
+    /// Zero words kept before and after a plane that is read shifted by up to one row and one
+    /// column (<see cref="IBitLanes{TSelf}.Shifted"/>).
+    /// </summary>
+    internal static int PlanePad(DetectorShape shape) => (shape.Cols + 1 + 63) / 64 + 1;
 
     /// <summary>Validates <paramref name="corrections"/> and builds the per-pixel cut maps and masks once.</summary>
     /// <exception cref="InputException">A map of the wrong shape, a non-finite value, a bad window or mode.</exception>
@@ -306,14 +316,9 @@ public sealed partial class FrameKernel
         {
             var frame = frames.Slice(f * _pixels, _pixels);
             var tally = new FrameTally();
-            switch ((_nextFrame, _sameCuts))
-            {
-                case (false, false): SelectEvents<TMask, No, No>(frame, first + f, acc, ref tally); break;
-                case (false, true): SelectEvents<TMask, No, Yes>(frame, first + f, acc, ref tally); break;
-                case (true, false): SelectEvents<TMask, Yes, No>(frame, first + f, acc, ref tally); break;
-                default: SelectEvents<TMask, Yes, Yes>(frame, first + f, acc, ref tally); break;
-            }
-            ShareChargeAndHistogram(new RawEnergies(this, frame), acc, typeof(TMask) == typeof(Mask512), ref tally);
+            if (_mode == ChargeSharingMode.Cluster) SelectEvents<TMask, No>(frames, f, first + f, acc, ref tally);
+            else SelectEvents<TMask, Yes>(frames, f, first + f, acc, ref tally);
+            ShareChargeAndHistogram(new RawEnergies(this, frame), acc, Width<TMask>(), ref tally);
             acc.EndFrame();
             acc.Add(tally);
         }
@@ -329,90 +334,119 @@ public sealed partial class FrameKernel
             var frame = frames.Slice(f * _pixels, _pixels);
             var tally = new FrameTally();
             SelectEnergyEvents<TMask>(frame, first + f, acc, ref tally);
-            ShareChargeAndHistogram(new KeVEnergies(frame), acc, typeof(TMask) == typeof(Mask512), ref tally);
+            ShareChargeAndHistogram(new KeVEnergies(frame), acc, Width<TMask>(), ref tally);
             acc.EndFrame();
             acc.Add(tally);
         }
         acc.AddFrames(count);
     }
 
+    private static VectorWidth Width<TMask>() where TMask : struct, IPixelMask =>
+        typeof(TMask) == typeof(Mask512) ? VectorWidth.V512
+        : typeof(TMask) == typeof(Mask256) ? VectorWidth.V256
+        : typeof(TMask) == typeof(Mask128) ? VectorWidth.V128
+        : VectorWidth.Scalar;
+
+    /// <summary>Steps 1-5 of one frame with the options of this kernel as compile-time switches.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void SelectEvents<TMask, TList>(ReadOnlySpan<ushort> frames, int frame, long number, FrameAccumulator acc, ref FrameTally tally)
+        where TMask : struct, IPixelMask
+        where TList : struct, IFlag
+    {
+        if (!_allPossible) SelectEvents<TMask, Yes, No, TList, No>(frames, frame, number, acc, ref tally);
+        else switch ((_nextFrame, _sameCuts))
+        {
+            case (false, false): SelectEvents<TMask, No, No, TList, Yes>(frames, frame, number, acc, ref tally); break;
+            case (false, true): SelectEvents<TMask, No, Yes, TList, Yes>(frames, frame, number, acc, ref tally); break;
+            case (true, false): SelectEvents<TMask, Yes, No, TList, Yes>(frames, frame, number, acc, ref tally); break;
+            default: SelectEvents<TMask, Yes, Yes, TList, Yes>(frames, frame, number, acc, ref tally); break;
+        }
+    }
+
     /// <summary>
-    /// Steps 1-5 as bit masks: fills <c>acc.Hits</c> (spatial order) with the events of one frame.
-    /// Per 64 pixels: two SIMD compares against the cut maps, then popcounts for the bookkeeping
-    /// (readings, kept by threshold, surviving next-frame and dead pixels).
+    /// Steps 1-5 as bit masks: fills <c>acc.Hits</c> (spatial order) with the events of frame
+    /// <paramref name="frame"/> of <paramref name="frames"/>, and <c>acc.EventList</c> when
+    /// <typeparamref name="TList"/> says so. One pass over the frame, 64 pixels at a time: one load
+    /// of the readings, a SIMD compare against each cut map, popcounts for the bookkeeping
+    /// (readings, kept by threshold, surviving next-frame and dead pixels), and a prefetch of the
+    /// same pixels of the next frame, which then arrives while this frame's events are worked on.
+    /// <typeparamref name="TNextFrame"/>: apply step 4 (when off, <c>acc.Previous</c> is not kept up);
+    /// <typeparamref name="TSameCuts"/>: no threshold, one compare does; <typeparamref name="TAllPossible"/>:
+    /// every pixel can pass both cuts (else the "possible" masks are applied, with step 4 always kept up).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private unsafe void SelectEvents<TMask, TNextFrame, TSameCuts>(ReadOnlySpan<ushort> frame, long number, FrameAccumulator acc, ref FrameTally tally)
+    private unsafe void SelectEvents<TMask, TNextFrame, TSameCuts, TList, TAllPossible>(ReadOnlySpan<ushort> frames, int frame, long number, FrameAccumulator acc, ref FrameTally tally)
         where TMask : struct, IPixelMask
         where TNextFrame : struct, IFlag
         where TSameCuts : struct, IFlag
+        where TList : struct, IFlag
+        where TAllPossible : struct, IFlag
     {
         bool reorder = _spatialOfRaw is not null;
-        ref ulong hits = ref reorder ? ref MemoryMarshal.GetArrayDataReference(acc.RawHits) : ref MemoryMarshal.GetArrayDataReference(acc.Hits);
+        bool nextFrame = TAllPossible.Value || _nextFrame;
+        ref ulong hits = ref reorder ? ref MemoryMarshal.GetArrayDataReference(acc.RawHits) : ref acc.HitsAt0;
         ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
         nint listed = 0;
         ref ulong previous = ref MemoryMarshal.GetArrayDataReference(acc.Previous);
-        ulong link = TNextFrame.Value && acc.HasPrevious && acc.PreviousFrameNumber == number - 1 ? ~0UL : 0UL;
+        ulong link = TNextFrame.Value && nextFrame && acc.HasPrevious && acc.PreviousFrameNumber == number - 1 ? ~0UL : 0UL;
         nint fullWords = _pixels >> 6, words = _words;
-
-        // Pass 1, SIMD only: the compare masks of every 64 pixels against both cut maps.
-        ref ushort raw = ref MemoryMarshal.GetReference(frame);
+        int pixels = _pixels;
+        ref ushort raw = ref Unsafe.Add(ref MemoryMarshal.GetReference(frames), (nint)frame * pixels);
+        // The next frame of this call, if any (else this one again: a harmless prefetch of lines in cache).
+        ref ushort next = ref Unsafe.Add(ref raw, (nint)(frame + 1) * pixels < frames.Length ? pixels : 0);
         ref ushort inCut = ref MemoryMarshal.GetArrayDataReference(_inCut);
         ref ushort keepCut = ref MemoryMarshal.GetArrayDataReference(_keepCut);
-        ref ulong inMasks = ref MemoryMarshal.GetArrayDataReference(acc.InMasks);
-        ref ulong keepMasks = ref MemoryMarshal.GetArrayDataReference(acc.KeepMasks);
-        for (nint w = 0; w < fullWords; w++)
-        {
-            nint at = w << 6;
-            if (Sse.IsSupported)
-            {
-                // Stream the frames: ask for the lines 2 kB ahead (into the next frame of the batch;
-                // a prefetch past the buffer's end is ignored by the processor, never a fault).
-                Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref raw, at + 1024)));
-                Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref raw, at + 1056)));
-            }
-            ulong inBits = TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at));
-            Unsafe.Add(ref inMasks, w) = inBits;
-            Unsafe.Add(ref keepMasks, w) = TSameCuts.Value ? inBits : TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref keepCut, at));
-        }
-        if (fullWords < words)
-        {
-            nint at = fullWords << 6;
-            int n = _pixels - (int)at;
-            Unsafe.Add(ref inMasks, fullWords) = MaskScalar.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at), n);
-            Unsafe.Add(ref keepMasks, fullWords) = MaskScalar.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref keepCut, at), n);
-        }
-
-        // Pass 2, bit logic: possible cuts, next-frame, dead pixels, bookkeeping, event list.
         ref ulong inPossible = ref MemoryMarshal.GetArrayDataReference(_inPossible);
         ref ulong keepPossible = ref MemoryMarshal.GetArrayDataReference(_keepPossible);
         ref ulong alive = ref MemoryMarshal.GetArrayDataReference(_alive);
-        bool allPossible = _allPossible;
+        // The histogram lines of the previous frame's kept events, one per word (see FrameAccumulator.Pending).
+        uint* counts = acc.CountsAddress;
+        ref int pending = ref MemoryMarshal.GetArrayDataReference(acc.Queue);
+        nint pendingCount = acc.Pending;
         long readings = 0, passed = 0, survivors = 0;
         for (nint w = 0; w < words; w++)
         {
-            ulong inBits = Unsafe.Add(ref inMasks, w), keepBits = Unsafe.Add(ref keepMasks, w);
-            if (!allPossible)
+            nint at = w << 6;
+            ulong inBits, keepBits;
+            if (w < fullWords)
+            {
+                if (Sse.IsSupported)
+                {
+                    Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref next, at)));
+                    Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref next, at + 32)));
+                    Sse.Prefetch0(counts + Unsafe.Add(ref pending, w < pendingCount ? w : 0));
+                }
+                if (TSameCuts.Value) keepBits = inBits = TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at));
+                else inBits = TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at), ref Unsafe.Add(ref keepCut, at), out keepBits);
+            }
+            else
+            {
+                int n = pixels - (int)at;
+                inBits = MaskScalar.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at), n);
+                keepBits = MaskScalar.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref keepCut, at), n);
+            }
+            if (!TAllPossible.Value)
             {
                 inBits &= Unsafe.Add(ref inPossible, w);
                 keepBits &= Unsafe.Add(ref keepPossible, w);
             }
-            ulong events = keepBits;
-            if (TNextFrame.Value)
+            ulong events = keepBits & Unsafe.Add(ref alive, w);
+            if (TNextFrame.Value && nextFrame)
             {
                 ref ulong before = ref Unsafe.Add(ref previous, w);
                 events &= ~(before & link);
                 before = keepBits;
             }
-            events &= Unsafe.Add(ref alive, w);
             int found = BitOperations.PopCount(events);
             readings += BitOperations.PopCount(inBits);
             passed += BitOperations.PopCount(keepBits);
             survivors += found;
             Unsafe.Add(ref hits, w) = events;
-            if (!reorder) listed = AppendBits(ref list, listed, events, found, (int)(w << 6));
+            if (TList.Value && !reorder) listed = AppendBits(ref list, listed, events, found, (int)at);
         }
-        if (TNextFrame.Value)
+        if (Sse.IsSupported)
+            for (nint k = fullWords; k < pendingCount; k++) Sse.Prefetch0(counts + Unsafe.Add(ref pending, k));
+        if (TNextFrame.Value && nextFrame)
         {
             acc.PreviousFrameNumber = number;
             acc.HasPrevious = true;
@@ -420,8 +454,8 @@ public sealed partial class FrameKernel
         tally.In += readings;
         tally.BelowThreshold += readings - passed;
         tally.Discarded += passed - survivors;
-        if (reorder) Reorder(acc);
-        else acc.EventCount = (int)listed;
+        if (reorder) Reorder(acc, TList.Value);
+        acc.EventCount = (int)survivors;
     }
 
     /// <summary>
@@ -461,13 +495,13 @@ public sealed partial class FrameKernel
         }
     }
 
-    /// <summary>Step 1 on events only: moves each raw-order bit to its spatial position, then lists the events.</summary>
+    /// <summary>Step 1 on events only: moves each raw-order bit to its spatial position, then lists the events if asked.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Reorder(FrameAccumulator acc)
+    private void Reorder(FrameAccumulator acc, bool list)
     {
         int[] spatialOfRaw = _spatialOfRaw!;
         ulong[] rawBits = acc.RawHits;
-        var spatial = acc.Hits.AsSpan();
+        var spatial = acc.HitsSpan;
         spatial.Clear();
         for (int w = 0; w < _words; w++)
             for (ulong bits = rawBits[w]; bits != 0; bits &= bits - 1)
@@ -475,17 +509,17 @@ public sealed partial class FrameKernel
                 int s = spatialOfRaw[(w << 6) + BitOperations.TrailingZeroCount(bits)];
                 spatial[s >> 6] |= 1UL << s;
             }
-        ListEvents(acc);
+        if (list) ListEvents(acc);
     }
 
     /// <summary>Fills the event list from the spatial bit mask.</summary>
     private void ListEvents(FrameAccumulator acc)
     {
         ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
+        var hits = acc.HitsSpan;
         nint listed = 0;
         for (int w = 0; w < _words; w++)
-            listed = AppendBits(ref list, listed, acc.Hits[w], BitOperations.PopCount(acc.Hits[w]), w << 6);
-        acc.EventCount = (int)listed;
+            listed = AppendBits(ref list, listed, hits[w], BitOperations.PopCount(hits[w]), w << 6);
     }
 
     /// <summary>Non-zero energies of a processed frame as events (spatial order); rejects NaN and infinities.</summary>
@@ -493,7 +527,8 @@ public sealed partial class FrameKernel
     private void SelectEnergyEvents<TMask>(ReadOnlySpan<float> frame, long number, FrameAccumulator acc, ref FrameTally tally)
         where TMask : struct, IPixelMask
     {
-        ref ulong hits = ref MemoryMarshal.GetArrayDataReference(acc.Hits);
+        acc.PrefetchPending();
+        ref ulong hits = ref acc.HitsAt0;
         ref int list = ref MemoryMarshal.GetArrayDataReference(acc.EventList);
         nint listed = 0;
         ref float values = ref MemoryMarshal.GetReference(frame);

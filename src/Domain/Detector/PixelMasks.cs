@@ -13,6 +13,9 @@ internal interface IPixelMask
     /// <summary>Bit i set when <c>values[i] &gt;= cuts[i]</c> (unsigned), for i = 0..63.</summary>
     static abstract ulong AtLeast(ref ushort values, ref ushort cuts);
 
+    /// <summary>Both compares of one reading against two cut maps, the readings loaded once: returns the bits for <paramref name="cutsA"/>.</summary>
+    static abstract ulong AtLeast(ref ushort values, ref ushort cutsA, ref ushort cutsB, out ulong bitsB);
+
     /// <summary>Bit i set when <c>values[i] != 0</c> (NaN counts as non-zero); <paramref name="nonFinite"/> marks NaN and infinities.</summary>
     static abstract ulong NonZero(ref float values, out ulong nonFinite);
 }
@@ -26,6 +29,17 @@ internal readonly struct Mask512 : IPixelMask
         ulong lo = Vector512.GreaterThanOrEqual(Vector512.LoadUnsafe(ref values), Vector512.LoadUnsafe(ref cuts)).ExtractMostSignificantBits();
         ulong hi = Vector512.GreaterThanOrEqual(Vector512.LoadUnsafe(ref values, 32), Vector512.LoadUnsafe(ref cuts, 32)).ExtractMostSignificantBits();
         return lo | hi << 32;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong AtLeast(ref ushort values, ref ushort cutsA, ref ushort cutsB, out ulong bitsB)
+    {
+        var lo = Vector512.LoadUnsafe(ref values);
+        var hi = Vector512.LoadUnsafe(ref values, 32);
+        bitsB = Vector512.GreaterThanOrEqual(lo, Vector512.LoadUnsafe(ref cutsB)).ExtractMostSignificantBits()
+            | Vector512.GreaterThanOrEqual(hi, Vector512.LoadUnsafe(ref cutsB, 32)).ExtractMostSignificantBits() << 32;
+        return Vector512.GreaterThanOrEqual(lo, Vector512.LoadUnsafe(ref cutsA)).ExtractMostSignificantBits()
+            | Vector512.GreaterThanOrEqual(hi, Vector512.LoadUnsafe(ref cutsA, 32)).ExtractMostSignificantBits() << 32;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -59,6 +73,21 @@ internal readonly struct Mask256 : IPixelMask
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong AtLeast(ref ushort values, ref ushort cutsA, ref ushort cutsB, out ulong bitsB)
+    {
+        ulong a = 0, b = 0;
+        for (int k = 0; k < 4; k++)
+        {
+            nuint at = (nuint)(k * 16);
+            var v = Vector256.LoadUnsafe(ref values, at);
+            a |= (ulong)Vector256.GreaterThanOrEqual(v, Vector256.LoadUnsafe(ref cutsA, at)).ExtractMostSignificantBits() << (k * 16);
+            b |= (ulong)Vector256.GreaterThanOrEqual(v, Vector256.LoadUnsafe(ref cutsB, at)).ExtractMostSignificantBits() << (k * 16);
+        }
+        bitsB = b;
+        return a;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong NonZero(ref float values, out ulong nonFinite)
     {
         ulong zero = 0, finite = 0;
@@ -89,6 +118,21 @@ internal readonly struct Mask128 : IPixelMask
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong AtLeast(ref ushort values, ref ushort cutsA, ref ushort cutsB, out ulong bitsB)
+    {
+        ulong a = 0, b = 0;
+        for (int k = 0; k < 8; k++)
+        {
+            nuint at = (nuint)(k * 8);
+            var v = Vector128.LoadUnsafe(ref values, at);
+            a |= (ulong)Vector128.GreaterThanOrEqual(v, Vector128.LoadUnsafe(ref cutsA, at)).ExtractMostSignificantBits() << (k * 8);
+            b |= (ulong)Vector128.GreaterThanOrEqual(v, Vector128.LoadUnsafe(ref cutsB, at)).ExtractMostSignificantBits() << (k * 8);
+        }
+        bitsB = b;
+        return a;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong NonZero(ref float values, out ulong nonFinite)
     {
         ulong zero = 0, finite = 0;
@@ -109,6 +153,12 @@ internal readonly struct MaskScalar : IPixelMask
     public static ulong AtLeast(ref ushort values, ref ushort cuts) => AtLeast(ref values, ref cuts, 64);
 
     public static ulong NonZero(ref float values, out ulong nonFinite) => NonZero(ref values, 64, out nonFinite);
+
+    public static ulong AtLeast(ref ushort values, ref ushort cutsA, ref ushort cutsB, out ulong bitsB)
+    {
+        bitsB = AtLeast(ref values, ref cutsB, 64);
+        return AtLeast(ref values, ref cutsA, 64);
+    }
 
     /// <summary>The first <paramref name="count"/> (at most 64) pixels only; higher bits are 0.</summary>
     public static ulong AtLeast(ref ushort values, ref ushort cuts, int count)

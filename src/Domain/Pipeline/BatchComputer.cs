@@ -18,7 +18,12 @@ public sealed class BatchComputer
 {
     private readonly FrameKernel _kernel;
     private readonly int _pixels;
-    private readonly int _chunkFrames;
+    /// <summary>Bytes of <c>.bin</c> frames read per kernel call: well inside a core's L2 cache.</summary>
+    internal const int StreamBytes = 384 * 1024;
+
+    /// <summary>Bytes of frames in other formats (HDF5) read per kernel call.</summary>
+    internal const int ChunkBytes = 8 << 20;
+
     private ushort[] _raw = [];
     private float[] _processed = [];
 
@@ -27,7 +32,6 @@ public sealed class BatchComputer
     {
         _kernel = kernel;
         _pixels = kernel.Corrections.Shape.Pixels;
-        _chunkFrames = Math.Max(1, ChunkBytes / (_pixels * sizeof(float)));
     }
 
     public FrameKernel Kernel => _kernel;
@@ -42,44 +46,40 @@ public sealed class BatchComputer
             throw new InputException($"{source.Path}: frames are {source.Shape} but the calibration is {_kernel.Corrections.Shape}");
         if (batch.FirstFrame < 0 || batch.FirstFrame + batch.FrameCount > source.FrameCount)
             throw new InputException($"{source.Path}: batch {batch.Index} asks for frames {batch.FirstFrame}..{batch.FirstFrame + batch.FrameCount - 1} but the file has {source.FrameCount}");
-        // Read and correct the batch a chunk at a time: memory per worker stays ChunkBytes
-        // whatever the batch size. The accumulator carries the previous frame across chunks, so the
-        // result equals one pass over the whole batch.
-        for (long done = 0; done < batch.FrameCount;)
+        // The batch streams through a buffer a chunk at a time, so memory does not grow with the
+        // batch. Headerless .bin frames are cheap to read in small pieces: their chunk stays in
+        // cache (read from the page cache, then read by the kernel from L2). Other formats (HDF5)
+        // read larger chunks. The accumulator links consecutive frame numbers across calls, so
+        // chunks give exactly the spectra of one call.
+        long first = FrameNumber(batch.FileIndex, batch.FirstFrame);
+        bool energies = source.Kind == FrameKind.ProcessedKeV;
+        int frameBytes = _pixels * (energies ? sizeof(float) : sizeof(ushort));
+        int chunk = Math.Max(1, (source is BinFrameSource ? StreamBytes : ChunkBytes) / frameBytes);
+        int buffer = Math.Min(chunk, batch.FrameCount) * _pixels;
+        if (energies)
         {
-            int count = (int)Math.Min(_chunkFrames, batch.FrameCount - done);
-            long frame = batch.FirstFrame + done;
-            ComputeChunk(source, batch.FileIndex, frame, count, prime: done == 0 && frame > 0, accumulator);
-            done += count;
-        }
-    }
-
-    /// <summary>Bytes of frames read and corrected at once (as 32-bit energies: 2x the raw size).</summary>
-    public const int ChunkBytes = 8 << 20;
-
-    private void ComputeChunk(IFrameSource source, int fileIndex, long firstFrame, int frames, bool prime, FrameAccumulator accumulator)
-    {
-        long first = FrameNumber(fileIndex, firstFrame);
-        int n = frames * _pixels;
-        if (source.Kind == FrameKind.ProcessedKeV)
-        {
-            EnsureCapacity(ref _processed, n);
-            source.ReadProcessed(firstFrame, frames, _processed.AsSpan(0, n));
-            _kernel.ProcessEnergies(_processed.AsSpan(0, n), first, accumulator);
+            EnsureCapacity(ref _processed, buffer);
+            for (int done = 0; done < batch.FrameCount; done += chunk)
+            {
+                int count = Math.Min(chunk, batch.FrameCount - done);
+                var frames = _processed.AsSpan(0, count * _pixels);
+                source.ReadProcessed(batch.FirstFrame + done, count, frames);
+                _kernel.ProcessEnergies(frames, first + done, accumulator);
+            }
             return;
         }
-        prime &= _kernel.Corrections.NextFrame;
-        EnsureCapacity(ref _raw, n + (prime ? _pixels : 0));
-        if (prime)
+        EnsureCapacity(ref _raw, Math.Max(buffer, _pixels));
+        if (_kernel.Corrections.NextFrame && batch.FirstFrame > 0)
         {
-            source.ReadRaw(firstFrame - 1, frames + 1, _raw.AsSpan(0, n + _pixels));
+            source.ReadRaw(batch.FirstFrame - 1, 1, _raw.AsSpan(0, _pixels));
             _kernel.Prime(_raw.AsSpan(0, _pixels), first - 1, accumulator);
-            _kernel.ProcessRaw(_raw.AsSpan(_pixels, n), first, accumulator);
         }
-        else
+        for (int done = 0; done < batch.FrameCount; done += chunk)
         {
-            source.ReadRaw(firstFrame, frames, _raw.AsSpan(0, n));
-            _kernel.ProcessRaw(_raw.AsSpan(0, n), first, accumulator);
+            int count = Math.Min(chunk, batch.FrameCount - done);
+            var frames = _raw.AsSpan(0, count * _pixels);
+            source.ReadRaw(batch.FirstFrame + done, count, frames);
+            _kernel.ProcessRaw(frames, first + done, accumulator);
         }
     }
 

@@ -48,25 +48,31 @@ public static class DirectScanRunner
             long framesTotal = 0;
             foreach (var c in counts) framesTotal += c;
             var result = new PixelSpectra(job.Corrections.Shape, job.Corrections.Axis);
-            int done = 0;
+            int done = 0, next = -1;
             long framesDone = 0;
             progress?.Report(new ScanProgress(0, plan.Count, 0, framesTotal));
             var gate = new object();
-            Parallel.ForEach(
-                plan,
-                new ParallelOptions { MaxDegreeOfParallelism = threads ?? Environment.ProcessorCount, CancellationToken = cancellationToken },
-                () => (Computer: new BatchComputer(kernel), Acc: new FrameAccumulator(kernel)),
-                (batch, _, local) =>
+            // One computer and one accumulator per thread for the whole scan (Parallel.ForEach's
+            // local state would be rebuilt whenever its worker tasks are recycled: a fresh
+            // pixels x bins histogram to zero and merge each time).
+            int workers = Math.Max(1, Math.Min(threads ?? Environment.ProcessorCount, plan.Count));
+            Parallel.For(0, workers,
+                new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken },
+                _ =>
                 {
-                    local.Computer.Compute(sources[batch.FileIndex], batch, local.Acc);
-                    int d = Interlocked.Increment(ref done);
-                    long f = Interlocked.Add(ref framesDone, batch.FrameCount);
-                    progress?.Report(new ScanProgress(d, plan.Count, f, framesTotal));
-                    return local;
-                },
-                local =>
-                {
-                    lock (gate) local.Acc.MoveTo(result);
+                    var computer = new BatchComputer(kernel);
+                    var acc = new FrameAccumulator(kernel);
+                    int b;
+                    while ((b = Interlocked.Increment(ref next)) < plan.Count)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        var batch = plan[b];
+                        computer.Compute(sources[batch.FileIndex], batch, acc);
+                        int d = Interlocked.Increment(ref done);
+                        long f = Interlocked.Add(ref framesDone, batch.FrameCount);
+                        progress?.Report(new ScanProgress(d, plan.Count, f, framesTotal));
+                    }
+                    lock (gate) acc.MoveTo(result);
                 });
             return result;
         }

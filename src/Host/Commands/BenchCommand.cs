@@ -96,10 +96,11 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
             var synthetic = new SyntheticFrames(shape, occupancy, seed: 20240101);
             synthetic.Fill(buffer);
             var bench = new KernelBenchmark(FrameKernel.Create(synthetic.Corrections), buffer);
-            var baseline = bench.Baseline(minimum);
+            var before = bench.Baseline(minimum);
             var one = bench.SingleThread(minimum);
             var events = bench.EventsPerPass;
             var all = bench.Parallel(threads, minimum);
+            var baseline = Best(before, bench.Baseline(minimum)); // before and after: one disturbed window does not decide the ratio
             results.Add(OccupancyResult.From(occupancy, bench, events, baseline, one, all));
         }
 
@@ -109,6 +110,13 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         else PrintTable(report);
         return 0;
     }
+
+    private static BenchmarkRate Best(BenchmarkRate a, BenchmarkRate b) => new(
+        Math.Max(a.FramesPerSecond, b.FramesPerSecond),
+        Math.Max(a.MedianFramesPerSecond, b.MedianFramesPerSecond),
+        Math.Max(a.FramesPerCpuSecond, b.FramesPerCpuSecond),
+        a.FramesPerCpuSecond >= b.FramesPerCpuSecond ? a.CpuShare : b.CpuShare,
+        a.Passes + b.Passes);
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {

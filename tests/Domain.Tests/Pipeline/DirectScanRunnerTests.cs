@@ -25,8 +25,10 @@ public sealed class DirectScanRunnerTests : IDisposable
         return (path, data, gen);
     }
 
+    /// <remarks>Batches of 64 and 700 frames span several of <see cref="BatchComputer"/>'s stream chunks (30 frames of 80 x 80).</remarks>
     [Theory]
     [InlineData(ChargeSharingMode.Cluster, false)]
+    [InlineData(ChargeSharingMode.Cluster, true)]
     [InlineData(ChargeSharingMode.Addition, true)]
     [InlineData(ChargeSharingMode.Discrimination, true)]
     public void Spectra_do_not_depend_on_batch_size_or_threads(ChargeSharingMode mode, bool nextFrame)
@@ -40,7 +42,6 @@ public sealed class DirectScanRunnerTests : IDisposable
         var expected = new PixelSpectra(corrections.Shape, corrections.Axis);
         refAcc.MoveTo(expected);
 
-        // 700 and 500 frames span several of BatchComputer's read chunks (327 frames of 80 x 80).
         foreach (var (batch, threads) in new[] { (700, 1), (500, 2), (64, 2), (7, 2), (1, 1) })
         {
             var job = new ScanJob("e", "s", [path], corrections, batch);
