@@ -145,6 +145,13 @@ public sealed partial class FrameKernel
         (_upLeft, _upRight, _downLeft, _downRight) = (BitShift.Of(-_cols - 1), BitShift.Of(-_cols + 1), BitShift.Of(_cols - 1), BitShift.Of(_cols + 1));
     }
 
+    /// <summary>
+    /// Frames passed to one call in at most this many bytes are taken to be in cache already (just
+    /// read into a small buffer, as <c>BatchComputer</c> does), so the mask pass does not prefetch
+    /// the next frame: prefetches of cached lines cost issue slots and push the cut maps out of L1.
+    /// </summary>
+    internal const int CacheResidentBytes = 512 * 1024;
+
     /// <summary>Words of a frame's bit planes: one bit per pixel, rounded up to a whole AVX-512 register (8 words).</summary>
     internal static int PlaneWords(DetectorShape shape) => ((shape.Pixels + 511) >> 9) << 3;
 
@@ -392,8 +399,10 @@ public sealed partial class FrameKernel
         nint fullWords = _pixels >> 6, words = _words;
         int pixels = _pixels;
         ref ushort raw = ref Unsafe.Add(ref MemoryMarshal.GetReference(frames), (nint)frame * pixels);
-        // The next frame of this call, if any (else this one again: a harmless prefetch of lines in cache).
+        // The next frame of this call, if any (else this one again: a harmless prefetch of lines in cache),
+        // prefetched only when the call's frames are too many to be still in cache from being read.
         ref ushort next = ref Unsafe.Add(ref raw, (nint)(frame + 1) * pixels < frames.Length ? pixels : 0);
+        bool streaming = (long)frames.Length * sizeof(ushort) > CacheResidentBytes;
         ref ushort inCut = ref MemoryMarshal.GetArrayDataReference(_inCut);
         ref ushort keepCut = ref MemoryMarshal.GetArrayDataReference(_keepCut);
         ref ulong inPossible = ref MemoryMarshal.GetArrayDataReference(_inPossible);
@@ -412,8 +421,11 @@ public sealed partial class FrameKernel
             {
                 if (Sse.IsSupported)
                 {
-                    Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref next, at)));
-                    Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref next, at + 32)));
+                    if (streaming)
+                    {
+                        Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref next, at)));
+                        Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref next, at + 32)));
+                    }
                     Sse.Prefetch0(counts + Unsafe.Add(ref pending, w < pendingCount ? w : 0));
                 }
                 if (TSameCuts.Value) keepBits = inBits = TMask.AtLeast(ref Unsafe.Add(ref raw, at), ref Unsafe.Add(ref inCut, at));
