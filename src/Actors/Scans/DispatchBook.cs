@@ -146,7 +146,8 @@ public sealed class DispatchBook
     public (BatchSet NewlyComplete, int Requeued) Report(int tile, BatchSet applied, BatchSet durable, bool recovered, bool settled)
     {
         _durable[tile] = _durable[tile].Union(durable);
-        _applied[tile] = _applied[tile].Union(applied).Union(durable);
+        // a tile restarted from its snapshot holds only what it reports now
+        _applied[tile] = (recovered ? BatchSet.Empty : _applied[tile]).Union(applied).Union(durable);
         AppliedAnywhere = AppliedAnywhere.Union(applied).Union(durable);
         int requeued = 0;
         if (recovered || settled)

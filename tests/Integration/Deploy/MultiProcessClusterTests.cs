@@ -140,10 +140,10 @@ public sealed class MultiProcessClusterTests(MultiProcessData data, ITestOutputH
     /// <summary>A scan far longer than the test follows it (6 million frames): it is still running when the nodes are killed at the end.</summary>
     private const int LongRepeats = 600;
 
-    private static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Window = TimeSpan.FromSeconds(8);
 
     /// <summary>Longer than the sharding rebalance interval (10 s): a rebalance would show.</summary>
-    private static readonly TimeSpan VersionWindow = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan VersionWindow = TimeSpan.FromSeconds(12);
 
     private static async Task<long> FramesAsync(ServeCluster cluster, IEnumerable<NodeProcess> nodes)
     {
@@ -239,7 +239,7 @@ public sealed class MultiProcessClusterTests(MultiProcessData data, ITestOutputH
         var clock = System.Diagnostics.Stopwatch.StartNew();
         string reason = "";
         int samples = 0;
-        while (clock.Elapsed < TimeSpan.FromSeconds(15))
+        while (clock.Elapsed < TimeSpan.FromSeconds(10))
         {
             await Task.Delay(TimeSpan.FromSeconds(1));
             Assert.False(node.HasExited, $"the node exited without a journal:\n{node.Log}");
@@ -258,12 +258,12 @@ public sealed class MultiProcessClusterTests(MultiProcessData data, ITestOutputH
             Assert.Equal(System.Net.HttpStatusCode.OK, live.StatusCode);
             reason = (await ready.Content.ReadAsStringAsync()).Replace("\\u003E", ">");
         }
-        Assert.True(samples >= 5, $"the node answered health checks only {samples} times in 15 s:\n{node.Log}");
+        Assert.True(samples >= 4, $"the node answered health checks only {samples} times in 10 s:\n{node.Log}");
         Assert.Contains("journal unavailable", reason);
         Assert.Contains($"127.0.0.1:{late.Port}", reason);
         int lines = node.Log.Split('\n').Length;
         Assert.Contains($"Failed to connect to 127.0.0.1:{late.Port}", node.Log);
-        Assert.True(lines < 200, $"{lines} log lines in 15 s: the reason should not scroll away\n{node.Log}");
+        Assert.True(lines < 200, $"{lines} log lines in 10 s: the reason should not scroll away\n{node.Log}");
 
         late.Open();
         var opened = System.Diagnostics.Stopwatch.StartNew();
