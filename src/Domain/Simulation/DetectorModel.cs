@@ -52,6 +52,18 @@ public sealed record DetectorPhysics(
     };
 }
 
+/// <summary>The random choices of one photon interaction (<see cref="DetectorModel.Interact(double, in InteractionDraws, Span{Deposit})"/>), each uniform in [0, 1).</summary>
+/// <param name="U">Interaction point across the pixel (column direction).</param>
+/// <param name="V">Interaction point across the pixel (row direction).</param>
+/// <param name="Branch">K fluorescence when below its probability.</param>
+/// <param name="Line">Te (below 0.62, above the Te K edge) or Cd K X-ray.</param>
+/// <param name="Pick">Which line of that element.</param>
+/// <param name="Escape">The X-ray escapes the sensor when below the escape fraction.</param>
+/// <param name="Range">Exponential distance travelled, as exp(-distance / mean range), in (0, 1].</param>
+/// <param name="Direction">Direction in the sensor plane, as a fraction of a turn.</param>
+/// <param name="Tail">Incomplete charge collection when below its probability; then also the loss.</param>
+public readonly record struct InteractionDraws(double U, double V, double Branch, double Line, double Pick, double Escape, double Range, double Direction, double Tail);
+
 /// <summary>
 /// A simulated HEXITEC module: calibration (the real gradient/intercept maps by default), per-pixel dark
 /// offsets, electronic noise and threshold map, plus the sensor physics (<see cref="DetectorPhysics"/>).
@@ -92,6 +104,18 @@ public sealed class DetectorModel
         int n = 0;
         for (int p = 0; p < shape.Pixels; p++) if (gradients[p] > 0) { sum += ElectronicSigmaKeV[p] * ElectronicSigmaKeV[p]; n++; }
         MeanElectronicVariance = n > 0 ? sum / n : 0.1;
+        ThresholdCrossingKeV = new double[shape.Pixels];
+        for (int p = 0; p < shape.Pixels; p++)
+        {
+            if (!(gradients[p] > 0)) { ThresholdCrossingKeV[p] = double.PositiveInfinity; continue; }
+            // The frame reads R = round(offset + x) ADU, x = (E + noise - c) / m; the kernel keeps it when
+            // R - offset >= threshold (in float), i.e. when R >= the smallest such reading R0, i.e. x >= R0 - 1/2 - offset.
+            float o = OffsetsAdu[p], t = ThresholdsAdu[p];
+            double r0 = Math.Ceiling((double)o + t);
+            while ((float)(r0 - 1) - o >= t) r0--;
+            while ((float)r0 - o < t) r0++;
+            ThresholdCrossingKeV[p] = intercepts[p] + gradients[p] * (r0 - 0.5 - o);
+        }
     }
 
     /// <summary>The embedded 80 x 80 maps of a real HEXITEC at 500 V (gradients keV/ADU, intercepts keV).</summary>
@@ -112,6 +136,13 @@ public sealed class DetectorModel
 
     /// <summary>Per-pixel threshold in ADU above the offset, equivalent to <see cref="DetectorPhysics.ThresholdKeV"/>.</summary>
     public float[] ThresholdsAdu { get; }
+
+    /// <summary>
+    /// Per pixel, the deposited energy plus noise (keV) at which a reading passes the frame corrections'
+    /// threshold map (ADU rounding and the fractional dark offset included): about
+    /// <see cref="DetectorPhysics.ThresholdKeV"/> + m. Infinite for dead pixels.
+    /// </summary>
+    public double[] ThresholdCrossingKeV { get; }
 
     /// <summary>Mean electronic variance over live pixels, keV^2 (the partner's noise in a summed pair).</summary>
     public double MeanElectronicVariance { get; }
@@ -156,31 +187,59 @@ public sealed class DetectorModel
         {
             ulong k = rng.Next();
             const double To21 = 1.0 / (1 << 21);
-            double teDraw = (k >> 43) * To21, pick = ((k >> 22) & 0x1FFFFF) * To21, escape = ((k >> 1) & 0x1FFFFF) * To21;
-            bool te = eKeV > DetectorPhysics.TeKEdgeKeV && teDraw < 0.62;
-            var lines = DetectorPhysics.KLines;
-            int li = te ? 3 : 0;
-            if (pick > lines[li].Share) li += pick > lines[li].Share + lines[li + 1].Share ? 2 : 1;
-            var line = lines[li];
-            primary -= line.KeV;
-            if (escape >= Physics.FluorescenceEscapeFraction)
-            {
-                ulong d = rng.Next();
-                double r = -line.RangeUm * _invPitch * Math.Log(((d >> 11) + 0.5) * (1.0 / (1UL << 53)));
-                var (c, sn) = Directions[(int)(d & (DirectionCount - 1))];
-                double fu = u + r * c, fv = v + r * sn;
-                int dr = (int)Math.Floor(fv), dc = (int)Math.Floor(fu);
-                count = Split(dr, dc, fu - dc, fv - dr, line.KeV, deposits, count);
-            }
+            double line = (k >> 43) * To21, pick = ((k >> 22) & 0x1FFFFF) * To21, escape = ((k >> 1) & 0x1FFFFF) * To21;
+            ulong d = escape >= Physics.FluorescenceEscapeFraction ? rng.Next() : 0;
+            count = Fluoresce(eKeV, u, v, line, pick, escape, ((d >> 11) + 0.5) * (1.0 / (1UL << 53)), (int)(d & (DirectionCount - 1)), ref primary, deposits);
         }
-        if (_tailProbability > 0)
-        {
-            double t = rng.NextDouble();
-            if (t < _tailProbability)
-                primary *= 1 - Math.Min(0.1, -Physics.TailMeanFraction * Math.Log(1 - t / _tailProbability));
-        }
+        if (_tailProbability > 0) primary = Tail(primary, rng.NextDouble());
         return Split(0, 0, u, v, primary, deposits, count);
     }
+
+    /// <summary>
+    /// <see cref="Interact(double, ref Xoshiro256, Span{Deposit})"/> with every random choice given
+    /// (<paramref name="draws"/>, each uniform in [0, 1)), for integrating the response over a
+    /// low-discrepancy point set.
+    /// </summary>
+    public int Interact(double eKeV, in InteractionDraws draws, Span<Deposit> deposits)
+    {
+        double primary = eKeV;
+        int count = 0;
+        if (eKeV > DetectorPhysics.CdKEdgeKeV && draws.Branch < _kProbability)
+        {
+            int direction = Math.Min(DirectionCount - 1, (int)(draws.Direction * DirectionCount));
+            count = Fluoresce(eKeV, draws.U, draws.V, draws.Line, draws.Pick, draws.Escape, Math.Max(draws.Range, 1e-300), direction, ref primary, deposits);
+        }
+        if (_tailProbability > 0) primary = Tail(primary, draws.Tail);
+        return Split(0, 0, draws.U, draws.V, primary, deposits, count);
+    }
+
+    /// <summary>
+    /// A Cd/Te K X-ray (line by <paramref name="line"/> and <paramref name="pick"/>) leaves the primary
+    /// site; unless it escapes, it is absorbed an exponential distance away (<paramref name="range"/> in
+    /// (0, 1]) in direction <paramref name="direction"/> and its charge split there.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Fluoresce(double eKeV, double u, double v, double line, double pick, double escape, double range, int direction,
+        ref double primary, Span<Deposit> deposits)
+    {
+        bool te = eKeV > DetectorPhysics.TeKEdgeKeV && line < 0.62;
+        var lines = DetectorPhysics.KLines;
+        int li = te ? 3 : 0;
+        if (pick > lines[li].Share) li += pick > lines[li].Share + lines[li + 1].Share ? 2 : 1;
+        var k = lines[li];
+        primary -= k.KeV;
+        if (escape < Physics.FluorescenceEscapeFraction) return 0;
+        double r = -k.RangeUm * _invPitch * Math.Log(range);
+        var (c, sn) = Directions[direction];
+        double fu = u + r * c, fv = v + r * sn;
+        int dr = (int)Math.Floor(fv), dc = (int)Math.Floor(fu);
+        return Split(dr, dc, fu - dc, fv - dr, k.KeV, deposits, 0);
+    }
+
+    /// <summary>Incomplete charge collection: with probability TailProbability (t below it) an exponential fraction of the energy, capped at 0.1, is lost.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private double Tail(double primary, double t) =>
+        t < _tailProbability ? primary * (1 - Math.Min(0.1, -Physics.TailMeanFraction * Math.Log(1 - t / _tailProbability))) : primary;
 
     private const int DirectionCount = 4096;
 

@@ -131,4 +131,7 @@ public static class Normal
 {
     /// <summary>Cumulative distribution Phi(x).</summary>
     public static double Cdf(double x) => 0.5 * MathNet.Numerics.SpecialFunctions.Erfc(-x / Math.Sqrt(2));
+
+    /// <summary>Quantile Phi^-1(p), 0 &lt; p &lt; 1.</summary>
+    public static double Quantile(double p) => -Math.Sqrt(2) * MathNet.Numerics.SpecialFunctions.ErfcInv(2 * p);
 }

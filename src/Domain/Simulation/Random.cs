@@ -189,3 +189,104 @@ public sealed class AliasTable
         return u < _prob[i] ? i : _alias[i];
     }
 }
+
+/// <summary>
+/// A randomly shifted Halton sequence (Cranley-Patterson rotation of the radical inverses in the first
+/// prime bases): coordinate k of point n is <c>frac(shift_k + phi_b(n))</c>, b the k-th prime. Its
+/// low-dimensional projections fill [0, 1)^2 far more evenly than independent draws, so averages over
+/// its points converge faster; the random shift keeps them unbiased. Radical inverses come from a
+/// table of the first B = b^m integers (B &lt;= 4096): point n = lo + B hi reads table[lo] + table[hi] / B,
+/// and <see cref="Advance"/> walks the points in order with a counter per coordinate (no division).
+/// </summary>
+public sealed class HaltonSequence
+{
+    private static readonly int[] Primes = { 2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53 };
+    private static readonly (int Block, double[] Table)[] Tables = BuildTables();
+    private readonly double[] _shift, _invBlock;
+    private readonly double[][] _table;
+    private readonly int[] _block, _lo, _hi;
+    private long _next = -1;
+
+    /// <param name="dimensions">1 to 16.</param>
+    /// <param name="rng">Draws the random shift.</param>
+    public HaltonSequence(int dimensions, ref Xoshiro256 rng)
+    {
+        if (dimensions < 1 || dimensions > Primes.Length) throw new ArgumentOutOfRangeException(nameof(dimensions), $"1 to {Primes.Length} dimensions");
+        _shift = new double[dimensions];
+        for (int k = 0; k < dimensions; k++) _shift[k] = rng.NextDouble();
+        _lo = new int[dimensions];
+        _hi = new int[dimensions];
+        _block = new int[dimensions];
+        _invBlock = new double[dimensions];
+        _table = new double[dimensions][];
+        for (int k = 0; k < dimensions; k++)
+        {
+            (_block[k], _table[k]) = Tables[k];
+            _invBlock[k] = 1.0 / _block[k];
+        }
+    }
+
+    public int Dimensions => _shift.Length;
+
+    /// <summary>Moves to the next point (the first call to point 0); read its coordinates with <see cref="Coordinate"/>.</summary>
+    public void Advance()
+    {
+        if (_next++ < 0) return;
+        for (int k = 0; k < _lo.Length; k++)
+            if (++_lo[k] == _block[k]) { _lo[k] = 0; _hi[k]++; }
+    }
+
+    /// <summary>Coordinate <paramref name="k"/> of the current point.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public double Coordinate(int k)
+    {
+        int hi = _hi[k];
+        if (hi >= _block[k]) return At(_next, k);
+        double r = _table[k][_lo[k]] + _table[k][hi] * _invBlock[k] + _shift[k];
+        return r >= 1 ? r - 1 : r;
+    }
+
+    private static (int, double[])[] BuildTables()
+    {
+        var t = new (int, double[])[Primes.Length];
+        for (int k = 0; k < Primes.Length; k++)
+        {
+            int b = Primes[k], block = b;
+            while (block * b <= 4096) block *= b;
+            var table = new double[block];
+            for (int n = 0; n < block; n++) table[n] = Radical(n, b);
+            t[k] = (block, table);
+        }
+        return t;
+    }
+
+    /// <summary>Radical inverse phi_b(n): the base-b digits of n mirrored about the point.</summary>
+    internal static double Radical(long n, int b)
+    {
+        double inv = 1.0 / b, f = inv, r = 0;
+        while (n > 0)
+        {
+            long q = n / b;
+            r += (n - q * b) * f;
+            n = q;
+            f *= inv;
+        }
+        return r;
+    }
+
+    /// <summary>Coordinate <paramref name="k"/> of point <paramref name="n"/> (n &gt;= 0).</summary>
+    public double At(long n, int k)
+    {
+        var (block, table) = Tables[k];
+        double scale = 1.0 / block, f = 1, r = 0;
+        while (n > 0)
+        {
+            long q = n / block;
+            r += table[n - q * block] * f;
+            n = q;
+            f *= scale;
+        }
+        r += _shift[k];
+        return r >= 1 ? r - 1 : r;
+    }
+}

@@ -16,6 +16,13 @@ public sealed class SimulationModel
     private const double LevelStep = 0.025, LevelFirst = 0.05;
     private const int Levels = 37;
 
+    /// <summary>
+    /// Photon energies from this far below to this far above the Compton line (keV) get the precise
+    /// response: their events reach the EMF windows (|pz| &lt;= 5 is about +/- 4.4 keV) and the peak fit,
+    /// after a partner's noise (up) or a lost charge-sharing piece or tail (down).
+    /// </summary>
+    private const double PreciseBelowKeV = 8, PreciseAboveKeV = 12;
+
     /// <summary>What depends only on the physics (species spectra, response kernel, smeared bases), shared by every model of the same physics.</summary>
     private sealed class Basis
     {
@@ -67,7 +74,8 @@ public sealed class SimulationModel
     private static Basis BuildBasis(CoinCellPreset preset, DetectorModel detector, BeamGeometry beam, LithiationModel lithiation, FineGrid grid)
     {
         var incident = new IncidentSpectra(beam, lithiation, grid, detector);
-        var kernel = new ResponseKernel(detector, grid, beam.IncidentKeV * (1 + 5 * beam.RelativeBandwidth) + 2);
+        var kernel = new ResponseKernel(detector, grid, beam.IncidentKeV * (1 + 5 * beam.RelativeBandwidth) + 2,
+            (beam.ComptonKeV - PreciseBelowKeV, beam.ComptonKeV + PreciseAboveKeV));
         int s = preset.Species.Count, n = 2 * s + 1;
         var fine = new double[n][];
         var total = new double[n];
@@ -192,11 +200,32 @@ public sealed class SimulationModel
     }
 }
 
-/// <summary>Tabulated standard normal CDF on [-8, 8] (step 1/512, linear interpolation; error below 1e-7).</summary>
+/// <summary>
+/// Tabulated standard normal CDF on [-8, 8] (step 1/512, linear interpolation; error below 1e-7) and its
+/// inverse on p in [0, 1] (65,536 steps, linear interpolation, clamped at p = 1/131,072: |z| &lt;= 4.3).
+/// </summary>
 internal static class PhiTable
 {
-    private const int PerUnit = 512;
+    private const int PerUnit = 512, QuantileSteps = 1 << 16;
     private static readonly double[] Table = Build();
+    private static readonly double[] Inverse = BuildInverse();
+
+    private static double[] BuildInverse()
+    {
+        var t = new double[QuantileSteps + 1];
+        for (int i = 0; i <= QuantileSteps; i++)
+            t[i] = Normal.Quantile(Math.Clamp(i / (double)QuantileSteps, 0.5 / QuantileSteps, 1 - 0.5 / QuantileSteps));
+        return t;
+    }
+
+    /// <summary>Phi^-1(p) for p in [0, 1].</summary>
+    public static double Quantile(double p)
+    {
+        double u = Math.Clamp(p, 0, 1) * QuantileSteps;
+        int i = Math.Min((int)u, QuantileSteps - 1);
+        double f = u - i;
+        return Inverse[i] + f * (Inverse[i + 1] - Inverse[i]);
+    }
 
     private static double[] Build()
     {
