@@ -85,8 +85,6 @@ public static class ServeHost
                 .WithActorSystemLivenessCheck(tags: [LiveTag, ReadyTag])
                 .WithAkkaClusterReadinessCheck(tags: [ReadyTag])
                 .AddJournalProbe(sp.GetRequiredService<ServeMetrics>(), sp.GetRequiredService<JournalHealth>(), TimeSpan.FromSeconds(options.JournalProbeIntervalS));
-            if (!string.IsNullOrEmpty(options.Node.AppVersion))
-                akka.AddHocon($"akka.cluster.app-version = \"{options.Node.AppVersion}\"", HoconAddMode.Prepend);
             if (options.Node.Discovery == "kubernetes")
             {
                 akka.WithAkkaManagement(port: options.Node.ManagementPort)

@@ -50,12 +50,6 @@ public sealed class NodeSettings
     /// <summary>Kubernetes discovery: pods that must be found before the lowest-addressed one forms a new cluster.</summary>
     public int RequiredContactPoints { get; set; } = 2;
 
-    /// <summary>
-    /// Akka cluster <c>app-version</c> of this node (e.g. the image tag, <c>1.2.3</c>); empty: the
-    /// program's assembly version. Nodes of a rolling update tell old from new by it.
-    /// </summary>
-    public string? AppVersion { get; set; }
-
     /// <summary>Frame batches this node computes at once.</summary>
     public int MaxBatchesInFlight { get; set; } = Math.Max(1, Environment.ProcessorCount);
 
@@ -161,8 +155,6 @@ public sealed partial class ServeOptions
             throw new InputException("node: give seeds or Kubernetes discovery, not both");
         if (Node.RequiredContactPoints < 1)
             throw new InputException($"node required contact points {Node.RequiredContactPoints} must be at least 1");
-        if (!string.IsNullOrEmpty(Node.AppVersion) && !AppVersionPattern().IsMatch(Node.AppVersion))
-            throw new InputException($"node app version '{Node.AppVersion}': expected letters, digits and . + - _ (e.g. 1.2.3 or 1.2.3-rc1)");
         if (Journal.Provider is not ("sqlite" or "postgresql"))
             throw new InputException($"journal provider '{Journal.Provider}': expected sqlite or postgresql");
         if (Journal.Provider == "postgresql" && string.IsNullOrWhiteSpace(Journal.ConnectionString))
@@ -176,9 +168,6 @@ public sealed partial class ServeOptions
             throw new InputException($"node app version '{Node.AppVersion}' is not valid: expected numbers separated by dots, e.g. 1.2.0 or 1.2.0-rc1");
         return this;
     }
-
-    [System.Text.RegularExpressions.GeneratedRegex("^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$")]
-    private static partial System.Text.RegularExpressions.Regex AppVersionPattern();
 
     /// <summary>The cluster node these settings describe.</summary>
     public XcsClusterOptions ClusterOptions() => new()
