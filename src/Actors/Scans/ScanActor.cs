@@ -224,7 +224,8 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
         if (report.Generation < _state.Generation) report = report with { Applied = BatchSet.Empty, Durable = BatchSet.Empty };
         bool surveyed = _surveyMissing.Remove(report.Tile) && _surveyMissing.Count == 0;
         var (newly, requeued) = _book.Report(report.Tile, report.Applied, report.Durable, report.Recovered, report.Settled && _book.AllDelivered);
-        if (report.Settled && !_book.AllDelivered) requeued += _book.RequeueLost(report.Tile, report.Applied, LostAfterTicks);
+        // dispatch held back by batches that never become durable: partials lost in a hand-off
+        if (report.Settled && _book.Throttled) requeued += _book.RequeueLost(report.Tile, report.Applied, LostAfterTicks);
         var events = _state.Requeue(requeued, $"tile {report.Tile} lost batches").Concat(_state.Durable(newly)).ToList();
         if (surveyed && events.Count == 0) EndSurvey();
         PersistAll(events, e =>
@@ -306,7 +307,11 @@ public sealed class ScanActor : ReceivePersistentActor, IWithTimers
         if (_state.IsTerminal && _outcomeRecorded) StopEntity.Passivate(Context);
     }
 
-    /// <summary>Ticks (500 ms) after which a delivered batch a settled tile lacks is taken as lost on the way.</summary>
+    /// <summary>
+    /// Ticks (500 ms) after which a delivered batch a settled tile lacks, while the dispatch is
+    /// throttled, is taken as lost on the way (a partial can wait in a busy node's queues for
+    /// seconds; one dropped in a hand-off never comes).
+    /// </summary>
     private const int LostAfterTicks = 20;
 
     private void OnTick()

@@ -74,8 +74,10 @@ public sealed class WorkerPoolActor : ReceiveActor, IWithTimers
         });
         Receive<Tick>(_ =>
         {
-            foreach (var key in _asked.Where(kv => DateTime.UtcNow - kv.Value > RequestTimeout).Select(kv => kv.Key).ToList())
-                _asked.Remove(key);
+            // paused, a pool waits for every answer: a batch assigned after it said it was idle would travel during the hand-off
+            if (!Paused)
+                foreach (var key in _asked.Where(kv => DateTime.UtcNow - kv.Value > RequestTimeout).Select(kv => kv.Key).ToList())
+                    _asked.Remove(key);
             foreach (var node in _pausedFor.Where(kv => DateTime.UtcNow > kv.Value).Select(kv => kv.Key).ToList())
             {
                 _pausedFor.Remove(node);

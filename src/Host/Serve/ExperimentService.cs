@@ -194,7 +194,8 @@ public sealed class ExperimentService : IExperimentService, IHostedService, IDis
     {
         try
         {
-            return ManifestPlan.From(ManifestReader.Parse(manifest, baseDir, "request body", _roots.Roots));
+            var plan = ManifestPlan.From(ManifestReader.Parse(manifest, baseDir, "request body", _roots.Roots));
+            return _options.BatchFrames is { } frames ? plan with { BatchFrames = frames } : plan;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

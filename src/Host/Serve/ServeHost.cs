@@ -63,6 +63,8 @@ public static class ServeHost
         });
 
         var services = builder.Services;
+        // SIGTERM: worker pools drain and shards are handed off before the node exits (GracefulHandOff)
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = cluster.HandOffDrainTimeout + TimeSpan.FromSeconds(60));
         services.AddSingleton(options);
         services.AddSingleton(cluster);
         services.AddMetrics();

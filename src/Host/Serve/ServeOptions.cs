@@ -104,6 +104,13 @@ public sealed partial class ServeOptions
     /// <summary><c>cluster</c> (default) or <c>direct</c>.</summary>
     public RunnerKind Runner { get; set; } = RunnerKind.Cluster;
 
+    /// <summary>
+    /// Frames per batch of the experiments submitted to this node (the unit of work, of retries
+    /// and of resume); empty: 2048. Larger batches cost less per frame in messages and tile
+    /// updates, smaller ones lose less work when a node dies.
+    /// </summary>
+    public int? BatchFrames { get; set; }
+
     /// <summary>Experiments this node runs at the same time; the rest wait in its queue.</summary>
     public int ConcurrentExperiments { get; set; } = 1;
 
@@ -148,6 +155,7 @@ public sealed partial class ServeOptions
         if (Http.MaxBodyBytes is < 1024 or > 256L * 1024 * 1024)
             throw new InputException($"HTTP max body {Http.MaxBodyBytes} bytes: must be between 1 kB and 256 MB");
         if (!(Http.HeadersTimeoutS > 0)) throw new InputException($"HTTP headers timeout {Http.HeadersTimeoutS} s must be positive");
+        if (BatchFrames is < 1 or > 1 << 20) throw new InputException($"batch frames {BatchFrames}: must be between 1 and {1 << 20}");
         if (ConcurrentExperiments < 1) throw new InputException($"concurrent experiments {ConcurrentExperiments} must be at least 1");
         if (Node.Discovery is not ("none" or "kubernetes"))
             throw new InputException($"node discovery '{Node.Discovery}': expected none or kubernetes");

@@ -88,6 +88,34 @@ public sealed class MultiProcessData : IAsyncLifetime
         return JournalAt(Postgres.Port, name);
     }
 
+    /// <summary>
+    /// The scan journal of cluster experiment <paramref name="experiment"/>, compact: batches made
+    /// durable (<c>+N</c>), computed again and why (<c>again N cause</c>), resumed: where rework came from.
+    /// </summary>
+    public async Task<string> ScanJournalAsync(string database, string experiment)
+    {
+        await using var connection = new NpgsqlConnection(JournalAt(Postgres.Port, database));
+        await connection.OpenAsync();
+        await using var query = new NpgsqlCommand(
+            "SELECT manifest, message FROM journal WHERE persistence_id LIKE @id ORDER BY ordering", connection);
+        query.Parameters.AddWithValue("id", $"scan-{experiment}.r%/s000");
+        var types = XcsCt.Messages.Serialization.XcsSerializer.Manifests.ToDictionary(kv => kv.Value, kv => kv.Key);
+        var events = new List<string>();
+        await using var reader = await query.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            object e = MessagePack.MessagePackSerializer.Deserialize(types[reader.GetString(0)], (byte[])reader[1], XcsCt.Messages.Serialization.XcsSerializer.Options)!;
+            events.Add(e switch
+            {
+                XcsCt.Messages.Scans.ScanEvents.BatchesCompleted c => $"+{c.Batches.Count}",
+                XcsCt.Messages.Scans.ScanEvents.BatchesRequeued r => $"again {r.Count} ({r.Cause})",
+                XcsCt.Messages.Scans.ScanEvents.ScanResumed r => $"resumed {r.BatchesDurable}",
+                _ => e.GetType().Name,
+            });
+        }
+        return string.Join(", ", events);
+    }
+
     public static string JournalAt(int port, string database) =>
         $"Host=127.0.0.1;Port={port};Username=postgres;Database={database};Pooling=true;Timeout=5;Command Timeout=60";
 }
@@ -164,12 +192,16 @@ internal sealed class ServeCluster : IAsyncDisposable
     public async Task<NodeProcess> StartNodeAsync(string? appVersion = null) => await Add(LaunchNode(appVersion));
 
     /// <summary>Starts a node without waiting; <see cref="NodeProcess.WaitReadyAsync"/> follows.</summary>
-    public NodeProcess LaunchNode(string? appVersion = null)
+    /// <param name="appVersion">Its application version; null: the program's.</param>
+    /// <param name="batchFrames">Frames per batch of the experiments submitted to it; null: 2048.</param>
+    public NodeProcess LaunchNode(string? appVersion = null, int? batchFrames = null)
     {
-        var settings = new Dictionary<string, object> { ["StableAfterS"] = StableAfterS };
-        if (appVersion is not null) settings["AppVersion"] = appVersion;
+        var nodeSettings = new Dictionary<string, object> { ["StableAfterS"] = StableAfterS };
+        if (appVersion is not null) nodeSettings["AppVersion"] = appVersion;
+        var settings = new Dictionary<string, object> { ["Node"] = nodeSettings };
+        if (batchFrames is not null) settings["BatchFrames"] = batchFrames;
         string config = Path.Combine(_root, $"node-{Guid.NewGuid():N}.json");
-        File.WriteAllText(config, JsonSerializer.Serialize(new { Xcsct = new { Node = settings } }));
+        File.WriteAllText(config, JsonSerializer.Serialize(new { Xcsct = settings }));
         var args = new List<string> { "--journal", _journal, "--config", config };
         if (_nodes.Count > 0) args.AddRange(["--seed", _nodes[0].Address]);
         var node = NodeProcess.Launch(_root, Data, [.. args]);
