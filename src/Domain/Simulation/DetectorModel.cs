@@ -104,6 +104,10 @@ public sealed class DetectorModel
         int n = 0;
         for (int p = 0; p < shape.Pixels; p++) if (gradients[p] > 0) { sum += ElectronicSigmaKeV[p] * ElectronicSigmaKeV[p]; n++; }
         MeanElectronicVariance = n > 0 ? sum / n : 0.1;
+        ulong hash = 14695981039346656037UL ^ seed;
+        void Mix(double v) { hash ^= (ulong)BitConverter.DoubleToInt64Bits(v); hash *= 1099511628211UL; }
+        for (int p = 0; p < shape.Pixels; p++) { Mix(gradients[p]); Mix(intercepts[p]); Mix(OffsetsAdu[p]); Mix(ElectronicSigmaKeV[p]); }
+        Fingerprint = hash ^ (ulong)physics.GetHashCode();
         ThresholdCrossingKeV = new double[shape.Pixels];
         for (int p = 0; p < shape.Pixels; p++)
         {
@@ -143,6 +147,24 @@ public sealed class DetectorModel
     /// <see cref="DetectorPhysics.ThresholdKeV"/> + m. Infinite for dead pixels.
     /// </summary>
     public double[] ThresholdCrossingKeV { get; }
+
+    /// <summary>Hash of the seed, maps and physics: models of equal fingerprints share their response tables.</summary>
+    public ulong Fingerprint { get; }
+
+    /// <summary>
+    /// Electronic variances (keV^2) of the live pixels at <paramref name="count"/> evenly spaced quantiles
+    /// (mid-points of equal shares): the noise a random partner pixel adds to a summed pair.
+    /// </summary>
+    public double[] ElectronicVarianceQuantiles(int count)
+    {
+        var live = new List<double>();
+        for (int p = 0; p < Shape.Pixels; p++) if (GradientsKeVPerAdu[p] > 0) live.Add(ElectronicSigmaKeV[p] * ElectronicSigmaKeV[p]);
+        if (live.Count == 0) return new double[count];
+        live.Sort();
+        var q = new double[count];
+        for (int i = 0; i < count; i++) q[i] = live[Math.Min(live.Count - 1, (int)((i + 0.5) / count * live.Count))];
+        return q;
+    }
 
     /// <summary>Mean electronic variance over live pixels, keV^2 (the partner's noise in a summed pair).</summary>
     public double MeanElectronicVariance { get; }
