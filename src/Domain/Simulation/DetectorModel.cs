@@ -152,18 +152,25 @@ public sealed class DetectorModel
     public ulong Fingerprint { get; }
 
     /// <summary>
-    /// Electronic variances (keV^2) of the live pixels at <paramref name="count"/> evenly spaced quantiles
-    /// (mid-points of equal shares): the noise a random partner pixel adds to a summed pair.
+    /// Two electronic variances (keV^2), mean -/+ standard deviation over the live pixels: equal parts of
+    /// them have the mean and the spread of a random pixel's variance (the noise a random partner pixel
+    /// adds to a summed pair, whose spread shapes the pair's peak).
     /// </summary>
-    public double[] ElectronicVarianceQuantiles(int count)
+    public double[] ElectronicVarianceSpread()
     {
-        var live = new List<double>();
-        for (int p = 0; p < Shape.Pixels; p++) if (GradientsKeVPerAdu[p] > 0) live.Add(ElectronicSigmaKeV[p] * ElectronicSigmaKeV[p]);
-        if (live.Count == 0) return new double[count];
-        live.Sort();
-        var q = new double[count];
-        for (int i = 0; i < count; i++) q[i] = live[Math.Min(live.Count - 1, (int)((i + 0.5) / count * live.Count))];
-        return q;
+        double sum = 0, sum2 = 0;
+        int n = 0;
+        for (int p = 0; p < Shape.Pixels; p++)
+        {
+            if (!(GradientsKeVPerAdu[p] > 0)) continue;
+            double v = ElectronicSigmaKeV[p] * ElectronicSigmaKeV[p];
+            sum += v;
+            sum2 += v * v;
+            n++;
+        }
+        if (n == 0) return new[] { 0.0, 0.0 };
+        double mean = sum / n, sd = Math.Sqrt(Math.Max(0, sum2 / n - mean * mean));
+        return new[] { Math.Max(0, mean - sd), mean + sd };
     }
 
     /// <summary>Mean electronic variance over live pixels, keV^2 (the partner's noise in a summed pair).</summary>

@@ -16,8 +16,6 @@ public sealed class SimulationModel
     private const double LevelStep = 0.025, LevelFirst = 0.05;
     private const int Levels = 37;
 
-    /// <summary>Quantiles of the pixels' electronic variance that make up a pair partner's noise.</summary>
-    private const int PartnerQuantiles = 8;
 
     /// <summary>
     /// Photon energies from this far below to this far above the Compton line (keV) get the precise
@@ -108,7 +106,7 @@ public sealed class SimulationModel
         return new Basis
         {
             Incident = incident, Kernel = kernel, Fine = fine, Total = total, PreNoise = pre, SecondaryRates = rates,
-            PartnerVariances = detector.ElectronicVarianceQuantiles(PartnerQuantiles),
+            PartnerVariances = detector.ElectronicVarianceSpread(),
         };
     }
 
@@ -183,9 +181,10 @@ public sealed class SimulationModel
     /// <summary>
     /// Noise into the histogram axis: Gaussian with the hit pixel's electronic level l, Fano on the event
     /// energy and ADU rounding once per pixel read; a class-1 pair adds the electronic noise of its partner,
-    /// a pixel drawn at random, as the mixture over <see cref="PartnerQuantiles"/> quantiles of the live
-    /// pixels' electronic variance (pixel-to-pixel resolution differs by 20 %: a mixture, not one Gaussian
-    /// of the mean variance, whose narrower core and wider wings the EMF sees).
+    /// a pixel drawn at random, as an even mixture of two Gaussians whose partner variances have the mean
+    /// and spread of the live pixels' (<see cref="DetectorModel.ElectronicVarianceSpread"/>; resolution
+    /// differs by 20 % from pixel to pixel: a mixture, not one Gaussian of the mean variance, whose narrower
+    /// core and wider wings the EMF sees).
     /// </summary>
     private double[] Smear(double[] fine, int cls, int level)
     {
