@@ -68,11 +68,7 @@ public sealed class DomainBatchComputer : IBatchComputer, IScanPlanner
             throw;
         }
         return new ComputedBatch(worker.Accumulator.Counts, worker.Accumulator.Frames, worker.Accumulator.Events,
-            () =>
-            {
-                worker.Accumulator.Reset();
-                context.Idle.Add(worker);
-            });
+            () => context.Idle.Add(worker)); // cleared when next taken
     }
 
     private sealed class JobContext(FrameKernel kernel)

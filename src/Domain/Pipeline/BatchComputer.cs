@@ -18,6 +18,7 @@ public sealed class BatchComputer
 {
     private readonly FrameKernel _kernel;
     private readonly int _pixels;
+    private readonly int _chunkFrames;
     private ushort[] _raw = [];
     private float[] _processed = [];
 
@@ -26,6 +27,7 @@ public sealed class BatchComputer
     {
         _kernel = kernel;
         _pixels = kernel.Corrections.Shape.Pixels;
+        _chunkFrames = Math.Max(1, ChunkBytes / (_pixels * sizeof(float)));
     }
 
     public FrameKernel Kernel => _kernel;
@@ -40,26 +42,43 @@ public sealed class BatchComputer
             throw new InputException($"{source.Path}: frames are {source.Shape} but the calibration is {_kernel.Corrections.Shape}");
         if (batch.FirstFrame < 0 || batch.FirstFrame + batch.FrameCount > source.FrameCount)
             throw new InputException($"{source.Path}: batch {batch.Index} asks for frames {batch.FirstFrame}..{batch.FirstFrame + batch.FrameCount - 1} but the file has {source.FrameCount}");
-        long first = FrameNumber(batch.FileIndex, batch.FirstFrame);
-        int n = batch.FrameCount * _pixels;
+        // Read and correct the batch a chunk at a time: memory per worker stays ChunkBytes
+        // whatever the batch size. The accumulator carries the previous frame across chunks, so the
+        // result equals one pass over the whole batch.
+        for (long done = 0; done < batch.FrameCount;)
+        {
+            int count = (int)Math.Min(_chunkFrames, batch.FrameCount - done);
+            long frame = batch.FirstFrame + done;
+            ComputeChunk(source, batch.FileIndex, frame, count, prime: done == 0 && frame > 0, accumulator);
+            done += count;
+        }
+    }
+
+    /// <summary>Bytes of frames read and corrected at once (as 32-bit energies: 2x the raw size).</summary>
+    public const int ChunkBytes = 8 << 20;
+
+    private void ComputeChunk(IFrameSource source, int fileIndex, long firstFrame, int frames, bool prime, FrameAccumulator accumulator)
+    {
+        long first = FrameNumber(fileIndex, firstFrame);
+        int n = frames * _pixels;
         if (source.Kind == FrameKind.ProcessedKeV)
         {
             EnsureCapacity(ref _processed, n);
-            source.ReadProcessed(batch.FirstFrame, batch.FrameCount, _processed.AsSpan(0, n));
+            source.ReadProcessed(firstFrame, frames, _processed.AsSpan(0, n));
             _kernel.ProcessEnergies(_processed.AsSpan(0, n), first, accumulator);
             return;
         }
-        bool prime = _kernel.Corrections.NextFrame && batch.FirstFrame > 0;
+        prime &= _kernel.Corrections.NextFrame;
         EnsureCapacity(ref _raw, n + (prime ? _pixels : 0));
         if (prime)
         {
-            source.ReadRaw(batch.FirstFrame - 1, batch.FrameCount + 1, _raw.AsSpan(0, n + _pixels));
+            source.ReadRaw(firstFrame - 1, frames + 1, _raw.AsSpan(0, n + _pixels));
             _kernel.Prime(_raw.AsSpan(0, _pixels), first - 1, accumulator);
             _kernel.ProcessRaw(_raw.AsSpan(_pixels, n), first, accumulator);
         }
         else
         {
-            source.ReadRaw(batch.FirstFrame, batch.FrameCount, _raw.AsSpan(0, n));
+            source.ReadRaw(firstFrame, frames, _raw.AsSpan(0, n));
             _kernel.ProcessRaw(_raw.AsSpan(0, n), first, accumulator);
         }
     }

@@ -44,7 +44,7 @@ public sealed record ExperimentPlan(
     IReadOnlyList<string> CalibrationFiles)
 {
     /// <summary>Frames per batch (the unit of work, of retries and of resume).</summary>
-    public int BatchFrames { get; init; } = 2048;
+    public int BatchFrames { get; init; } = ScanJob.DefaultBatchFrames;
 
     /// <summary>The job that histograms <paramref name="frames"/> of this experiment (a scan or a reference run).</summary>
     public ScanJob Job(string scan, IReadOnlyList<string> frames) =>

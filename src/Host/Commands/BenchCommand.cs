@@ -54,13 +54,17 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         [Description("Frames of the --cluster scan (default 100000, 1.3 GB written to a temporary directory and deleted).")]
         public long ClusterFrames { get; init; } = 100_000;
 
+        [CommandOption("--cluster-passes <N>")]
+        [Description("The --cluster scan lists the generated file N times (default 10: a 1e6-frame scan, as at the beamline, from a 1.3 GB file that stays in the page cache).")]
+        public int ClusterPasses { get; init; } = 10;
+
         [CommandOption("--occupancy <P>")]
         [Description("Occupancy of the --cluster frames (default 0.02).")]
         public double Occupancy { get; init; } = 0.02;
 
         [CommandOption("--batch-frames <N>")]
-        [Description("Frames per batch of the --cluster scan (default 2048, as xcsct process).")]
-        public int BatchFrames { get; init; } = 2048;
+        [Description("Frames per batch of the --cluster scan (default 8192, as xcsct process).")]
+        public int BatchFrames { get; init; } = XcsCt.Domain.Pipeline.ScanJob.DefaultBatchFrames;
 
         [CommandOption("--journal-footprint")]
         [Description("With --cluster: also run a scan ten times as long (the same file listed ten times) and print the journal bytes of both.")]
@@ -69,6 +73,7 @@ public sealed class BenchCommand : Command<BenchCommand.Settings>
         public override ValidationResult Validate() =>
             Frames < 64 ? ValidationResult.Error($"--frames {Frames}: at least 64 frames are needed")
             : ClusterFrames < 1 ? ValidationResult.Error($"--cluster-frames {ClusterFrames}: at least 1 frame is needed")
+            : ClusterPasses < 1 ? ValidationResult.Error($"--cluster-passes {ClusterPasses}: at least 1 pass is needed")
             : !(Occupancy > 0 && Occupancy <= 0.5) ? ValidationResult.Error($"--occupancy {Occupancy}: must be in (0, 0.5]")
             : BatchFrames < 1 ? ValidationResult.Error($"--batch-frames {BatchFrames}: at least 1 frame is needed")
             : JournalFootprint && !Cluster ? ValidationResult.Error("--journal-footprint needs --cluster")
@@ -235,7 +240,7 @@ internal static class ClusterBench
             string file = Write(Path.Combine(root, "frames.bin"), synthetic, settings.ClusterFrames, cancellationToken);
             AnsiConsole.MarkupLine($"generated {settings.ClusterFrames:N0} frames at {settings.Occupancy:P0} occupancy in {clock.Elapsed.TotalSeconds:F1} s ({new FileInfo(file).Length / 1e9:F2} GB)");
             int batchFrames = settings.BatchFrames;
-            var job = new ScanJob("bench", "s", [file], synthetic.Corrections, batchFrames);
+            var job = new ScanJob("bench", "s", Enumerable.Repeat(file, settings.ClusterPasses).ToArray(), synthetic.Corrections, batchFrames);
             var warmup = job with { Scan = "warmup", FrameFiles = [Write(Path.Combine(root, "warmup.bin"), synthetic, 2L * batchFrames, cancellationToken)] };
 
             var options = Node(Path.Combine(root, "data"), threads);
@@ -264,11 +269,11 @@ internal static class ClusterBench
             {
                 cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
-            PrintThroughput(settings.ClusterFrames, batchFrames, threads, direct, clustered, startSeconds);
+            PrintThroughput(settings.ClusterFrames * settings.ClusterPasses, batchFrames, threads, direct, clustered, startSeconds);
 
             if (settings.JournalFootprint)
             {
-                var scans = new[] { job with { Scan = "x1" }, job with { Scan = "x10", FrameFiles = Enumerable.Repeat(file, 10).ToArray() } };
+                var scans = new[] { job with { Scan = "x1", FrameFiles = [file] }, job with { Scan = "x10", FrameFiles = Enumerable.Repeat(file, 10).ToArray() } };
                 var footprints = new List<Footprint>();
                 foreach (var scan in scans)
                 {

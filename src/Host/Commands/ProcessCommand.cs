@@ -88,9 +88,9 @@ public sealed class ProcessCommand : AsyncCommand<ProcessCommand.Settings>
         [DefaultValue("scan")]
         public string Scan { get; init; } = "scan";
 
-        [CommandOption("--batch-frames <N>"), Description("Frames per batch (default 2048).")]
-        [DefaultValue(2048)]
-        public int BatchFrames { get; init; } = 2048;
+        [CommandOption("--batch-frames <N>"), Description("Frames per batch: the unit of work, retry and resume (default 8192).")]
+        [DefaultValue(ScanJob.DefaultBatchFrames)]
+        public int BatchFrames { get; init; } = ScanJob.DefaultBatchFrames;
 
         [CommandOption("--threads <N>"), Description("Worker threads (default: all cores).")]
         public int? Threads { get; init; }

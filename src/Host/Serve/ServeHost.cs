@@ -22,6 +22,18 @@ public static class ServeHost
     public const string LiveTag = "live";
     public const string ReadyTag = "ready";
 
+    /// <summary>Liveness endpoint: the actor system runs (a node that cannot reach its journal stays live).</summary>
+    public const string LivePath = "/healthz/live";
+
+    /// <summary>Readiness endpoint: the node is an Up cluster member and its journal answers.</summary>
+    public const string ReadyPath = "/healthz/ready";
+
+    /// <summary>Service name cluster bootstrap looks up (the headless Service of the Kubernetes manifests).</summary>
+    public const string BootstrapServiceName = "xcsct";
+
+    /// <summary>Name of the container port Kubernetes discovery reads the Akka.Management port from.</summary>
+    public const string ManagementPortName = "management";
+
     /// <summary>Builds the node (not started). Throws <see cref="XcsCt.Domain.InputException"/> for an unsafe or invalid configuration.</summary>
     public static WebApplication Build(ServeOptions options, Action<ILoggingBuilder>? logging = null)
     {
@@ -66,10 +78,12 @@ public static class ServeHost
                 .WithActorSystemLivenessCheck(tags: [LiveTag, ReadyTag])
                 .WithAkkaClusterReadinessCheck(tags: [ReadyTag])
                 .AddJournalProbe(sp.GetRequiredService<ServeMetrics>(), sp.GetRequiredService<JournalHealth>(), TimeSpan.FromSeconds(options.JournalProbeIntervalS));
+            if (!string.IsNullOrEmpty(options.Node.AppVersion))
+                akka.AddHocon($"akka.cluster.app-version = \"{options.Node.AppVersion}\"", HoconAddMode.Prepend);
             if (options.Node.Discovery == "kubernetes")
             {
                 akka.WithAkkaManagement(port: options.Node.ManagementPort)
-                    .WithClusterBootstrap(serviceName: "xcsct", requiredContactPoints: 2)
+                    .WithClusterBootstrap(serviceName: BootstrapServiceName, portName: ManagementPortName, requiredContactPoints: options.Node.RequiredContactPoints)
                     .WithKubernetesDiscovery(options.Node.KubernetesSelector);
             }
         });
@@ -95,8 +109,8 @@ public static class ServeHost
         var app = builder.Build();
         app.MapOpenApi();
         app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains(LiveTag), ResponseWriter = WriteHealthAsync });
-        app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteHealthAsync });
+        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(LiveTag), ResponseWriter = WriteHealthAsync });
+        app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteHealthAsync });
         app.MapXcsApi();
         app.MapDashboard();
         return app;

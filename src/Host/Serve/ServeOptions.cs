@@ -47,6 +47,15 @@ public sealed class NodeSettings
     /// <summary>Akka.Management HTTP port used by cluster bootstrap.</summary>
     public int ManagementPort { get; set; } = 8558;
 
+    /// <summary>Kubernetes discovery: pods that must be found before the lowest-addressed one forms a new cluster.</summary>
+    public int RequiredContactPoints { get; set; } = 2;
+
+    /// <summary>
+    /// Akka cluster <c>app-version</c> of this node (e.g. the image tag, <c>1.2.3</c>); empty: the
+    /// program's assembly version. Nodes of a rolling update tell old from new by it.
+    /// </summary>
+    public string? AppVersion { get; set; }
+
     /// <summary>Frame batches this node computes at once.</summary>
     public int MaxBatchesInFlight { get; set; } = Math.Max(1, Environment.ProcessorCount);
 }
@@ -65,7 +74,7 @@ public sealed class JournalSettings
 /// Everything <c>xcsct serve</c> reads: section <c>Xcsct</c> of appsettings.json, then environment
 /// variables (<c>XCSCT__HTTP__URL</c>, <c>XCSCT__TOKEN</c>, ...), then command-line flags.
 /// </summary>
-public sealed class ServeOptions
+public sealed partial class ServeOptions
 {
     public const string Section = "Xcsct";
 
@@ -137,6 +146,10 @@ public sealed class ServeOptions
             throw new InputException($"node discovery '{Node.Discovery}': expected none or kubernetes");
         if (Node.Discovery == "kubernetes" && Node.Seeds.Count > 0)
             throw new InputException("node: give seeds or Kubernetes discovery, not both");
+        if (Node.RequiredContactPoints < 1)
+            throw new InputException($"node required contact points {Node.RequiredContactPoints} must be at least 1");
+        if (!string.IsNullOrEmpty(Node.AppVersion) && !AppVersionPattern().IsMatch(Node.AppVersion))
+            throw new InputException($"node app version '{Node.AppVersion}': expected letters, digits and . + - _ (e.g. 1.2.3 or 1.2.3-rc1)");
         if (Journal.Provider is not ("sqlite" or "postgresql"))
             throw new InputException($"journal provider '{Journal.Provider}': expected sqlite or postgresql");
         if (Journal.Provider == "postgresql" && string.IsNullOrWhiteSpace(Journal.ConnectionString))
@@ -146,6 +159,9 @@ public sealed class ServeOptions
         if (!(JournalProbeIntervalS > 0)) throw new InputException($"journal probe interval {JournalProbeIntervalS} s must be positive");
         return this;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$")]
+    private static partial System.Text.RegularExpressions.Regex AppVersionPattern();
 
     /// <summary>The cluster node these settings describe.</summary>
     public XcsClusterOptions ClusterOptions() => new()
