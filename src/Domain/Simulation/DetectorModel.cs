@@ -104,6 +104,10 @@ public sealed class DetectorModel
         int n = 0;
         for (int p = 0; p < shape.Pixels; p++) if (gradients[p] > 0) { sum += ElectronicSigmaKeV[p] * ElectronicSigmaKeV[p]; n++; }
         MeanElectronicVariance = n > 0 ? sum / n : 0.1;
+        ulong hash = 14695981039346656037UL ^ seed;
+        void Mix(double v) { hash ^= (ulong)BitConverter.DoubleToInt64Bits(v); hash *= 1099511628211UL; }
+        for (int p = 0; p < shape.Pixels; p++) { Mix(gradients[p]); Mix(intercepts[p]); Mix(OffsetsAdu[p]); Mix(ElectronicSigmaKeV[p]); }
+        Fingerprint = hash ^ (ulong)physics.GetHashCode();
         ThresholdCrossingKeV = new double[shape.Pixels];
         for (int p = 0; p < shape.Pixels; p++)
         {
@@ -143,6 +147,31 @@ public sealed class DetectorModel
     /// <see cref="DetectorPhysics.ThresholdKeV"/> + m. Infinite for dead pixels.
     /// </summary>
     public double[] ThresholdCrossingKeV { get; }
+
+    /// <summary>Hash of the seed, maps and physics: models of equal fingerprints share their response tables.</summary>
+    public ulong Fingerprint { get; }
+
+    /// <summary>
+    /// Two electronic variances (keV^2), mean -/+ standard deviation over the live pixels: equal parts of
+    /// them have the mean and the spread of a random pixel's variance (the noise a random partner pixel
+    /// adds to a summed pair, whose spread shapes the pair's peak).
+    /// </summary>
+    public double[] ElectronicVarianceSpread()
+    {
+        double sum = 0, sum2 = 0;
+        int n = 0;
+        for (int p = 0; p < Shape.Pixels; p++)
+        {
+            if (!(GradientsKeVPerAdu[p] > 0)) continue;
+            double v = ElectronicSigmaKeV[p] * ElectronicSigmaKeV[p];
+            sum += v;
+            sum2 += v * v;
+            n++;
+        }
+        if (n == 0) return new[] { 0.0, 0.0 };
+        double mean = sum / n, sd = Math.Sqrt(Math.Max(0, sum2 / n - mean * mean));
+        return new[] { Math.Max(0, mean - sd), mean + sd };
+    }
 
     /// <summary>Mean electronic variance over live pixels, keV^2 (the partner's noise in a summed pair).</summary>
     public double MeanElectronicVariance { get; }

@@ -156,7 +156,6 @@ public static class ExperimentSimulator
             var scene = preset.Scene(plan);
             var scan = model.Scan(scene, plan.ZMm);
             string frameFile = $"run/{plan.Id}{ext}";
-            WriteFrames(W(frameFile), scan.Sampler(), o.Seed + 1000003UL * (ulong)(plan.Index + 1), o.Frames, o, shape);
             var masks = new Dictionary<string, float[]>();
             var maskFiles = new Dictionary<string, string>();
             for (int label = 1; label < preset.Components.Count; label++)
@@ -171,7 +170,18 @@ public static class ExperimentSimulator
                 PixelMapText.Write(W(rel), shape, m);
                 maskFiles[name] = F(rel);
             }
-            var truth = ScanTruth.Compute(plan, scan, scan.ExpectedSpectra(), emptyExpected, o.Frames, masks, settings);
+            // The truth (CPU) is computed while the frames are sampled and written (disk).
+            var truthTask = Task.Run(() => ScanTruth.Compute(plan, scan, scan.ExpectedSpectra(), emptyExpected, o.Frames, masks, settings));
+            try
+            {
+                WriteFrames(W(frameFile), scan.Sampler(), o.Seed + 1000003UL * (ulong)(plan.Index + 1), o.Frames, o, shape);
+            }
+            catch
+            {
+                try { truthTask.Wait(); } catch (AggregateException) { } // nothing left running in the background
+                throw;
+            }
+            var truth = truthTask.GetAwaiter().GetResult();
             string? volume = null, labels = null;
             if (o.Xct)
             {

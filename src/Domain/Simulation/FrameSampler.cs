@@ -164,31 +164,50 @@ public sealed class FrameSampler
 
     /// <summary>
     /// Samples <paramref name="frames"/> frames in parallel chunks and hands them to <paramref name="sink"/> in
-    /// order (first frame index, frames as a flat span of count x pixels).
+    /// order (first frame index, frames as a flat span of count x pixels). Streamed: while the sink takes one
+    /// wave of chunks (e.g. writes it to disk), the workers sample the next into a second set of buffers.
     /// </summary>
     public void Sample(ulong seed, long frames, Action<long, ReadOnlySpan<ushort>> sink, int maxThreads = 0)
     {
         if (frames <= 0) throw new InputException($"frame count {frames} is not valid: it must be positive");
         int threads = maxThreads > 0 ? maxThreads : Environment.ProcessorCount;
         long chunks = (frames + ChunkFrames - 1) / ChunkFrames;
-        int wave = Math.Max(1, threads * 2);
-        var buffers = new ushort[wave][];
-        for (int i = 0; i < wave; i++) buffers[i] = new ushort[ChunkFrames * _pixels];
-        for (long first = 0; first < chunks; first += wave)
+        int wave = (int)Math.Min(Math.Max(1, threads * 2), chunks);
+        var buffers = new ushort[wave * (chunks > wave ? 2 : 1)][];
+        for (int i = 0; i < buffers.Length; i++) buffers[i] = new ushort[ChunkFrames * _pixels];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
+        Task pending = Task.CompletedTask;
+        long w = 0;
+        try
         {
-            int n = (int)Math.Min(wave, chunks - first);
-            Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = threads }, i =>
+            for (long first = 0; first < chunks; first += wave, w++)
             {
-                long chunk = first + i;
-                int count = (int)Math.Min(ChunkFrames, frames - chunk * ChunkFrames);
-                SampleChunk(seed, chunk, count, buffers[i]);
-            });
-            for (int i = 0; i < n; i++)
-            {
-                long chunk = first + i;
-                int count = (int)Math.Min(ChunkFrames, frames - chunk * ChunkFrames);
-                sink(chunk * ChunkFrames, buffers[i].AsSpan(0, count * _pixels));
+                int n = (int)Math.Min(wave, chunks - first);
+                int set = (int)(w % (buffers.Length / wave)) * wave;
+                long start = first;
+                Parallel.For(0, n, options, i =>
+                {
+                    long chunk = start + i;
+                    SampleChunk(seed, chunk, Count(chunk), buffers[set + i]);
+                });
+                pending.GetAwaiter().GetResult(); // the previous wave is in the sink's hands until here
+                pending = Task.Run(() =>
+                {
+                    for (int i = 0; i < n; i++)
+                    {
+                        long chunk = start + i;
+                        sink(chunk * ChunkFrames, buffers[set + i].AsSpan(0, Count(chunk) * _pixels));
+                    }
+                });
             }
         }
+        catch
+        {
+            try { pending.Wait(); } catch (AggregateException) { } // never leave a sink running on our buffers
+            throw;
+        }
+        pending.GetAwaiter().GetResult();
+
+        int Count(long chunk) => (int)Math.Min(ChunkFrames, frames - chunk * ChunkFrames);
     }
 }

@@ -41,8 +41,7 @@ public sealed class ResponseKernel
     /// <summary>Deposits below this (keV) meet the threshold with their noise drawn; above it they always pass (more than 10 sigma over it).</summary>
     public const double NoisyThresholdMaxKeV = 12.0;
 
-    /// <summary>Small deposits per photon whose noise comes from the low-discrepancy points (further ones draw at random).</summary>
-    private const int NoisySlots = 4;
+
     public const int StencilRadius = 4;
 
     /// <summary>Largest upward shift tabulated, fine bins (a pair partner's noise can add a few sigma).</summary>
@@ -89,9 +88,10 @@ public sealed class ResponseKernel
             var hist = new[] { new double[span + MaxUp + 1], new double[span + MaxUp + 1] };
             var rate = new double[2];
             var rng = new Xoshiro256(0x5E5F0DE1UL, (ulong)j);
-            var points = new HaltonSequence(9 + NoisySlots, ref rng);
+            var points = new HaltonSequence(9, ref rng);
             Span<Deposit> dep = stackalloc Deposit[8];
             Span<double> noise = stackalloc double[8];
+            Span<bool> drawn = stackalloc bool[8];
             Span<int> cluster = stackalloc int[8];
             double w = 1.0 / samples;
             for (int i = 0; i < samples; i++)
@@ -101,19 +101,18 @@ public sealed class ResponseKernel
                 var draws = new InteractionDraws(points.Coordinate(0), points.Coordinate(1), points.Coordinate(3), points.Coordinate(7),
                     points.Coordinate(8), points.Coordinate(4), 1 - points.Coordinate(5), points.Coordinate(6), points.Coordinate(2));
                 int count = detector.Interact(e, draws, dep);
-                int hits = 0, slot = 0;
+                int hits = 0;
                 for (int d = 0; d < count; d++)
                 {
                     double k = dep[d].KeV, n = 0;
                     if (k < NoisyThresholdMaxKeV)
                     {
-                        // One uniform per small deposit: its whole part picks the pixel, the rest the noise quantile.
-                        double y = (slot < NoisySlots ? points.Coordinate(9 + slot++) : rng.NextDouble()) * crossing.Length;
-                        int p = Math.Min((int)y, crossing.Length - 1);
-                        n = Math.Sqrt(electronic[p] + detector.FanoVariance(k)) * PhiTable.Quantile(y - p);
+                        int p = (int)(rng.Next() % (ulong)crossing.Length);
+                        n = Math.Sqrt(electronic[p] + detector.FanoVariance(k)) * rng.NextNormal();
                         if (k + n < crossing[p]) continue;
                     }
                     noise[hits] = n;
+                    drawn[hits] = k < NoisyThresholdMaxKeV;
                     dep[hits++] = dep[d];
                 }
                 _hits[j] += hits * w;
@@ -133,7 +132,7 @@ public sealed class ResponseKernel
                         }
                     if (size > 2) continue;
                     int cls = size - 1;
-                    if (size == 2 && dep[small].KeV < NoisyThresholdMaxKeV)
+                    if (size == 2 && drawn[small])
                     {
                         sum += noise[small];
                         cls = 0;

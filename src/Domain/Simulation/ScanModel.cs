@@ -78,15 +78,14 @@ public sealed class ScanModel
             var dst = result.AsSpan(p * bins, active);
             double v1 = det.ElectronicSigmaKeV[p] * det.ElectronicSigmaKeV[p];
             var (l1, t1) = SimulationModel.LevelOf(v1);
-            var (l2, t2) = SimulationModel.LevelOf(v1 + det.MeanElectronicVariance);
             for (int b = 0; b < nb; b++)
             {
                 double w = Weights[p * nb + b];
                 if (w == 0) continue;
                 TensorPrimitives.MultiplyAdd(Model.Smeared(b, 0, l1).AsSpan(0, active), w * (1 - t1), dst, dst);
                 TensorPrimitives.MultiplyAdd(Model.Smeared(b, 0, l1 + 1).AsSpan(0, active), w * t1, dst, dst);
-                TensorPrimitives.MultiplyAdd(Model.Smeared(b, 1, l2).AsSpan(0, active), w * (1 - t2), dst, dst);
-                TensorPrimitives.MultiplyAdd(Model.Smeared(b, 1, l2 + 1).AsSpan(0, active), w * t2, dst, dst);
+                TensorPrimitives.MultiplyAdd(Model.Smeared(b, 1, l1).AsSpan(0, active), w * (1 - t1), dst, dst);
+                TensorPrimitives.MultiplyAdd(Model.Smeared(b, 1, l1 + 1).AsSpan(0, active), w * t1, dst, dst);
             }
             int row = p / shape.Cols, col = p % shape.Cols;
             double s0 = 0, s1 = 0;
@@ -101,8 +100,8 @@ public sealed class ScanModel
                 }
             TensorPrimitives.MultiplyAdd(Model.SecondarySmeared(0, l1).AsSpan(0, active), s0 * (1 - t1), dst, dst);
             TensorPrimitives.MultiplyAdd(Model.SecondarySmeared(0, l1 + 1).AsSpan(0, active), s0 * t1, dst, dst);
-            TensorPrimitives.MultiplyAdd(Model.SecondarySmeared(1, l2).AsSpan(0, active), s1 * (1 - t2), dst, dst);
-            TensorPrimitives.MultiplyAdd(Model.SecondarySmeared(1, l2 + 1).AsSpan(0, active), s1 * t2, dst, dst);
+            TensorPrimitives.MultiplyAdd(Model.SecondarySmeared(1, l1).AsSpan(0, active), s1 * (1 - t1), dst, dst);
+            TensorPrimitives.MultiplyAdd(Model.SecondarySmeared(1, l1 + 1).AsSpan(0, active), s1 * t1, dst, dst);
             TensorPrimitives.Multiply(dst, survival[p], dst);
         });
         return result;

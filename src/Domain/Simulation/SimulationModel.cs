@@ -16,6 +16,7 @@ public sealed class SimulationModel
     private const double LevelStep = 0.025, LevelFirst = 0.05;
     private const int Levels = 37;
 
+
     /// <summary>
     /// Photon energies from this far below to this far above the Compton line (keV) get the precise
     /// response: their events reach the EMF windows (|pz| &lt;= 5 is about +/- 4.4 keV) and the peak fit,
@@ -32,11 +33,12 @@ public sealed class SimulationModel
         public required double[] Total;
         public required double[][][] PreNoise;
         public required double[,] SecondaryRates;
+        public required double[] PartnerVariances;
         public readonly double[]?[,,] Smeared = new double[]?[64, 2, Levels];
         public readonly double[]?[,] Secondary = new double[]?[2, Levels];
     }
 
-    private readonly record struct BasisKey(string Preset, BeamGeometry Beam, LithiationModel Lithiation, DetectorPhysics Physics, HistogramAxis Axis);
+    private readonly record struct BasisKey(string Preset, BeamGeometry Beam, LithiationModel Lithiation, ulong Detector, HistogramAxis Axis);
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<BasisKey, Lazy<Basis>> Bases = new();
 
@@ -62,7 +64,7 @@ public sealed class SimulationModel
         int s = preset.Species.Count;
         BasisCount = 2 * s + 1;
         if (BasisCount > 64) throw new InputException($"preset {preset.Name} has {s} species, at most 31 are supported");
-        var key = new BasisKey(preset.Name, Beam, lithiation, detector.Physics, Axis);
+        var key = new BasisKey(preset.Name, Beam, lithiation, detector.Fingerprint, Axis);
         _b = Bases.GetOrAdd(key, _ => new Lazy<Basis>(() => BuildBasis(preset, detector, Beam, lithiation, Grid))).Value;
         var steel = preset.Species.Vector(CellMaterials.StainlessSteel);
         double footprint = Math.Pow(detector.Physics.PitchUm * 1e-4, 2) * 0.025; // cm^3 of a 250 um cube
@@ -101,7 +103,11 @@ public sealed class SimulationModel
             rates[b, 0] = r0;
             rates[b, 1] = r1;
         });
-        return new Basis { Incident = incident, Kernel = kernel, Fine = fine, Total = total, PreNoise = pre, SecondaryRates = rates };
+        return new Basis
+        {
+            Incident = incident, Kernel = kernel, Fine = fine, Total = total, PreNoise = pre, SecondaryRates = rates,
+            PartnerVariances = detector.ElectronicVarianceSpread(),
+        };
     }
 
     public CoinCellPreset Preset { get; }
@@ -172,28 +178,40 @@ public sealed class SimulationModel
         return cache[c, l]!;
     }
 
-    /// <summary>Gaussian noise (electronic level l, Fano on the event energy, ADU rounding once per pixel read) into the histogram axis.</summary>
+    /// <summary>
+    /// Noise into the histogram axis: Gaussian with the hit pixel's electronic level l, Fano on the event
+    /// energy and ADU rounding once per pixel read; a class-1 pair adds the electronic noise of its partner,
+    /// a pixel drawn at random, as an even mixture of two Gaussians whose partner variances have the mean
+    /// and spread of the live pixels' (<see cref="DetectorModel.ElectronicVarianceSpread"/>; resolution
+    /// differs by 20 % from pixel to pixel: a mixture, not one Gaussian of the mean variance, whose narrower
+    /// core and wider wings the EMF sees).
+    /// </summary>
     private double[] Smear(double[] fine, int cls, int level)
     {
         var h = new double[Axis.Bins];
         double se = LevelFirst + level * LevelStep;
         double q = (cls + 1) * 0.028 * 0.028 / 12;
         double w = Axis.BinWidthKeV;
+        ReadOnlySpan<double> partners = cls == 0 ? stackalloc double[] { 0.0 } : _b.PartnerVariances;
+        double share = 1.0 / partners.Length;
         for (int i = 0; i < fine.Length; i++)
         {
             double m = fine[i];
             if (m == 0) continue;
             double e = Grid.Centre(i);
-            double sigma = Math.Sqrt(se * se + Detector.FanoVariance(e) + q);
-            int lo = Math.Max(0, (int)Math.Floor((e - 7 * sigma) / w));
-            int hi = Math.Min(Axis.Bins - 1, (int)Math.Floor((e + 7 * sigma) / w));
-            double inv = 1 / sigma;
-            double prev = PhiTable.Cdf((lo * w - e) * inv);
-            for (int b = lo; b <= hi; b++)
+            foreach (double partner in partners)
             {
-                double next = PhiTable.Cdf(((b + 1) * w - e) * inv);
-                h[b] += m * (next - prev);
-                prev = next;
+                double sigma = Math.Sqrt(se * se + partner + Detector.FanoVariance(e) + q);
+                int lo = Math.Max(0, (int)Math.Floor((e - 7 * sigma) / w));
+                int hi = Math.Min(Axis.Bins - 1, (int)Math.Floor((e + 7 * sigma) / w));
+                double inv = 1 / sigma, mass = m * share;
+                double prev = PhiTable.Cdf((lo * w - e) * inv);
+                for (int b = lo; b <= hi; b++)
+                {
+                    double next = PhiTable.Cdf(((b + 1) * w - e) * inv);
+                    h[b] += mass * (next - prev);
+                    prev = next;
+                }
             }
         }
         return h;

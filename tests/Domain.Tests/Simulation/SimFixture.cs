@@ -1,4 +1,5 @@
 using XcsCt.Domain.Compton;
+using XcsCt.Domain.Detector;
 using XcsCt.Domain.Simulation;
 using XcsCt.Domain.Spectra;
 
@@ -57,6 +58,42 @@ internal static class SimFixture
         var m = scan.Scene.Mask(label);
         for (int i = 0; i < m.Length; i++) m[i] = m[i] >= min ? 1 : 0;
         return m;
+    }
+
+    /// <summary>The frame corrections the simulated experiment's manifest asks for: the detector's calibration, offset and threshold maps, cluster rule.</summary>
+    public static FrameCorrections Corrections(DetectorModel det) =>
+        new FrameCorrections(det.Shape, HistogramAxis.Default, det.GradientsKeVPerAdu, det.InterceptsKeV)
+        {
+            OffsetsAdu = det.OffsetsAdu,
+            ThresholdMapAdu = det.ThresholdsAdu,
+        };
+
+    /// <summary>
+    /// <paramref name="frames"/> raw frames of <paramref name="sampler"/> (random stream <paramref name="seed"/>)
+    /// through the frame kernel into pixel spectra, on the calling thread.
+    /// </summary>
+    public static PixelSpectra ProcessFrames(FrameSampler sampler, FrameKernel kernel, long frames, ulong seed)
+    {
+        var acc = new FrameAccumulator(kernel);
+        int pixels = kernel.Corrections.Shape.Pixels;
+        var buffer = new ushort[FrameSampler.ChunkFrames * pixels];
+        for (long chunk = 0; chunk * FrameSampler.ChunkFrames < frames; chunk++)
+        {
+            int n = (int)Math.Min(FrameSampler.ChunkFrames, frames - chunk * FrameSampler.ChunkFrames);
+            sampler.SampleChunk(seed, chunk, n, buffer);
+            kernel.ProcessRaw(buffer.AsSpan(0, n * pixels), chunk * FrameSampler.ChunkFrames, acc);
+        }
+        var spectra = new PixelSpectra(kernel.Corrections.Shape, kernel.Corrections.Axis);
+        acc.MoveTo(spectra);
+        return spectra;
+    }
+
+    /// <summary>Mean and sample standard deviation.</summary>
+    public static (double Mean, double Std) MeanStd(IReadOnlyList<double> values)
+    {
+        double mean = values.Average(), ss = 0;
+        foreach (double v in values) ss += (v - mean) * (v - mean);
+        return (mean, Math.Sqrt(ss / (values.Count - 1)));
     }
 
     /// <summary>EMF of a double spectrum, no peak centring, default windows.</summary>
